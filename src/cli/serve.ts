@@ -1,0 +1,52 @@
+import { Command, Option } from 'commander';
+import { ConfigError, LOG_LEVELS, resolveConfig, settingsFromEnv } from '../server/config.js';
+import { defaultWebDir, startServer, StartupError } from '../server/serve.js';
+import { fail } from './output.js';
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Start the Recall server (API, socket and web UI)')
+    .option('--root <dir>', 'Recall root with outputs/images, models and databases (env INVOKEAI_ROOT; default ./recall-root)')
+    .option('--host <host>', 'address to bind (env RECALL_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 for any free port (env RECALL_PORT; default 9090)')
+    .addOption(new Option('--log-level <level>', 'log level (env RECALL_LOG_LEVEL; default info)').choices(LOG_LEVELS))
+    .option('--upload-limit <bytes>', 'largest accepted image upload in bytes (env RECALL_UPLOAD_LIMIT; default 52428800)')
+    .option('--body-limit <bytes>', 'largest accepted JSON body in bytes (env RECALL_BODY_LIMIT; default 1048576)')
+    .option('--no-scan', 'do not scan the models folder at start')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const env = settingsFromEnv(process.env);
+      let server;
+      try {
+        const config = resolveConfig(
+          {
+            root: opts.root as string | undefined,
+            host: opts.host as string | undefined,
+            port: opts.port as string | undefined,
+            logLevel: opts.logLevel as string | undefined,
+            uploadLimit: opts.uploadLimit as string | undefined,
+            bodyLimit: opts.bodyLimit as string | undefined,
+            scanOnStart: opts.scan !== false,
+          },
+          env,
+          defaultWebDir(),
+        );
+        server = await startServer(config, { explicitRoot: Boolean(opts.root ?? env.root) });
+      } catch (err) {
+        if (err instanceof ConfigError || err instanceof StartupError) fail(err.message);
+        throw err;
+      }
+      const running = server;
+      const shutdown = (signal: string) => {
+        running.logger.info(`${signal} received, shutting down`);
+        running.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            running.logger.error({ err }, 'error during shutdown');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import fastifyMultipart from '@fastify/multipart';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { appInfoRoutes } from './app-info/routes.js';
+import { clientStateRoutes } from './client-state/routes.js';
+import { ClientStateService } from './client-state/service.js';
+import { rootPaths, type Config } from './config.js';
+import type { Store } from './db/store.js';
+import type { RecallEventPublisher } from './events/recall-events.js';
+import { ImageRepository } from './images/repository.js';
+import { imageRoutes } from './images/routes.js';
+import { ImageService } from './images/service.js';
+import { modelRoutes } from './models/routes.js';
+import { ModelService } from './models/service.js';
+import { registerDocs } from './plugins/docs.js';
+import { registerErrorHandler } from './plugins/error-handler.js';
+import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
+import { registerStaticUi } from './plugins/static-ui.js';
+import { RecallResolver } from './recall/resolver.js';
+import { recallRoutes } from './recall/routes.js';
+import { RecallService } from './recall/service.js';
+import { RECALL_VERSION } from './version.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who made the request; "system" until access control names a token. */
+    userId: string;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  /** Replaces the Socket.IO publisher (tools and tests that run without sockets). */
+  publisher?: RecallEventPublisher;
+}
+
+export interface RecallApp {
+  app: FastifyInstance;
+  io: RecallSocketServer;
+  services: { recall: RecallService; models: ModelService; images: ImageService; clientState: ClientStateService };
+}
+
+/** Creates the root's folders (InvokeAI's layout); an existing InvokeAI root is used in place. */
+export function prepareRoot(root: string): void {
+  const p = rootPaths(root);
+  for (const dir of [p.images, p.models, p.databases]) fs.mkdirSync(dir, { recursive: true });
+}
+
+/** Builds the Fastify app from its parts. It never listens: serve.ts does, and tests inject. */
+export async function buildApp({ config, store, logger, publisher }: AppOptions): Promise<RecallApp> {
+  const paths = rootPaths(config.root);
+  const app = Fastify({
+    loggerInstance: logger,
+    // Our own onResponse hook writes the one line per request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    // Large uploads arrive as base64 JSON too; their own limit applies in those routes.
+    routerOptions: { maxParamLength: 1024 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('userId', 'system');
+  registerErrorHandler(app);
+
+  // One line per request, at info (the spec's backend log), with status and duration.
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+  });
+
+  // An empty JSON body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    defaultJson(req, body as string, done);
+  });
+  app.addHook('preValidation', async (req) => {
+    if (req.method === 'POST' && req.body === undefined && req.url.startsWith('/api/v1/recall')) req.body = {};
+  });
+
+  await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
+
+  const io = attachSocketServer(app, { corsOrigin: true });
+  const models = new ModelService(store.models, paths.models, logger);
+  const images = new ImageService(new ImageRepository(paths.images, paths.thumbnails));
+  const resolver = new RecallResolver(models, images, paths.images, logger);
+  const recall = new RecallService(store.recall, resolver, publisher ?? new SocketRecallPublisher(io), logger);
+  const clientState = new ClientStateService(store.clientState);
+
+  await registerDocs(app, RECALL_VERSION);
+  await app.register(recallRoutes, { recall });
+  await app.register(clientStateRoutes, { clientState });
+  await app.register(modelRoutes, { models });
+  await app.register(imageRoutes, { images, uploadLimit: config.uploadLimit });
+  await app.register(appInfoRoutes, { recallVersion: RECALL_VERSION });
+  await registerStaticUi(app, config.webDir);
+
+  return { app, io, services: { recall, models, images, clientState } };
+}

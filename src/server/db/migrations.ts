@@ -1,0 +1,57 @@
+/**
+ * Versioned schema migrations, written in SQL both SQLite and PostgreSQL accept, so both stores run
+ * the same list. A migration is applied once, in order, inside a transaction, and recorded in
+ * schema_migrations. Never edit an applied migration: add a new one.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'client state, recall revisions and the model registry',
+    statements: [
+      `CREATE TABLE client_state (
+         queue_id TEXT NOT NULL,
+         key TEXT NOT NULL,
+         value TEXT NOT NULL,
+         updated_at TEXT NOT NULL,
+         seq BIGINT NOT NULL,
+         PRIMARY KEY (queue_id, key)
+       )`,
+      `CREATE INDEX client_state_queue_seq ON client_state (queue_id, seq)`,
+      `CREATE TABLE recall_revisions (
+         queue_id TEXT PRIMARY KEY,
+         revision BIGINT NOT NULL,
+         recall_id TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      `CREATE TABLE models (
+         key TEXT PRIMARY KEY,
+         name TEXT NOT NULL,
+         base TEXT NOT NULL,
+         type TEXT NOT NULL,
+         format TEXT NOT NULL,
+         path TEXT NOT NULL UNIQUE,
+         file_size BIGINT NOT NULL,
+         mtime_ms BIGINT NOT NULL,
+         hash_blake3 TEXT,
+         hash_sha256 TEXT,
+         hash_autov2 TEXT,
+         description TEXT,
+         source TEXT NOT NULL,
+         missing INTEGER NOT NULL DEFAULT 0,
+         created_at TEXT NOT NULL,
+         updated_at TEXT NOT NULL
+       )`,
+      `CREATE INDEX models_name_type ON models (name, type)`,
+      `CREATE INDEX models_type_base ON models (type, base)`,
+      `CREATE INDEX models_blake3 ON models (hash_blake3)`,
+      `CREATE INDEX models_sha256 ON models (hash_sha256)`,
+      `CREATE INDEX models_autov2 ON models (hash_autov2)`,
+    ],
+  },
+];

@@ -1,0 +1,221 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { ModelConfig, ModelHashes, ModelScanSummary, ModelType } from '../../../shared/models.js';
+import { createSequence } from '../clock.js';
+import { MIGRATIONS } from '../migrations.js';
+import {
+  modelFromRow,
+  scanChanged,
+  type ModelFilter,
+  type ModelRow,
+  type RecallWriteEntry,
+  type ScannedModel,
+  type Store,
+} from '../store.js';
+
+type Db = Database.Database;
+
+/** Applies pending migrations, each in its own transaction. */
+function migrate(db: Db): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+  const applied = new Set(
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+  );
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      for (const sql of m.statements) db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      );
+    })();
+  }
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode through better-sqlite3. Calls are synchronous
+ * underneath; the async interface is what lets PostgreSQL stand in for it.
+ */
+export function openSqliteStore(file: string): Store {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // FULL: a write acknowledged with 200 survives a power cut or SIGKILL (issue 6's durability rule).
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  const nextSeq = createSequence();
+
+  const st = {
+    csGet: db.prepare<[string, string], { value: string }>('SELECT value FROM client_state WHERE queue_id = ? AND key = ?'),
+    csSet: db.prepare(
+      `INSERT INTO client_state (queue_id, key, value, updated_at, seq) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (queue_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, seq = excluded.seq`,
+    ),
+    csKeys: db.prepare<[string, string, string], { key: string }>(
+      'SELECT key FROM client_state WHERE queue_id = ? AND substr(key, 1, length(?)) = ? ORDER BY seq DESC',
+    ),
+    csDelete: db.prepare('DELETE FROM client_state WHERE queue_id = ? AND key = ?'),
+    csDeleteQueue: db.prepare('DELETE FROM client_state WHERE queue_id = ?'),
+    revGet: db.prepare<[string], { revision: number; updated_at: string }>(
+      'SELECT revision, updated_at FROM recall_revisions WHERE queue_id = ?',
+    ),
+    revBump: db.prepare<[string, string, string], { revision: number }>(
+      `INSERT INTO recall_revisions (queue_id, revision, recall_id, updated_at) VALUES (?, 1, ?, ?)
+       ON CONFLICT (queue_id) DO UPDATE SET revision = recall_revisions.revision + 1,
+         recall_id = excluded.recall_id, updated_at = excluded.updated_at
+       RETURNING revision`,
+    ),
+    modelGet: db.prepare<[string], ModelRow>('SELECT * FROM models WHERE key = ?'),
+    modelByName: db.prepare<[string], ModelRow>(
+      'SELECT * FROM models WHERE name = ? AND missing = 0 ORDER BY created_at, key',
+    ),
+    modelByHash: db.prepare<[string, string, string], ModelRow>(
+      'SELECT * FROM models WHERE missing = 0 AND (hash_blake3 = ? OR hash_sha256 = ? OR hash_autov2 = ?) ORDER BY created_at, key',
+    ),
+    modelAll: db.prepare<[], ModelRow>('SELECT * FROM models'),
+    modelInsert: db.prepare(
+      `INSERT INTO models (key, name, base, type, format, path, file_size, mtime_ms, description, source, missing, created_at, updated_at)
+       VALUES (@key, @name, @base, @type, @format, @path, @file_size, @mtime_ms, @description, @source, 0, @now, @now)`,
+    ),
+    modelUpdate: db.prepare(
+      `UPDATE models SET name = @name, base = @base, type = @type, format = @format, file_size = @file_size,
+         mtime_ms = @mtime_ms, description = @description, source = @source, missing = 0, updated_at = @now,
+         hash_blake3 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_blake3 END,
+         hash_sha256 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_sha256 END,
+         hash_autov2 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_autov2 END
+       WHERE key = @key`,
+    ),
+    modelMissing: db.prepare('UPDATE models SET missing = 1, updated_at = ? WHERE key = ?'),
+    modelHashes: db.prepare(
+      'UPDATE models SET hash_blake3 = ?, hash_sha256 = ?, hash_autov2 = ?, updated_at = ? WHERE key = ?',
+    ),
+    modelUnhashed: db.prepare<[number], ModelRow>(
+      'SELECT * FROM models WHERE missing = 0 AND (hash_blake3 IS NULL OR hash_sha256 IS NULL) ORDER BY file_size LIMIT ?',
+    ),
+    modelCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM models WHERE missing = 0'),
+  };
+
+  const writeRecall = db.transaction(
+    (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) => {
+      const revisions = new Map<string, number>();
+      for (const queueId of queueIds) {
+        for (const e of entries) {
+          const value = 'value' in e ? e.value : e.merge(st.csGet.get(queueId, e.key)?.value ?? null);
+          st.csSet.run(queueId, e.key, value, now, nextSeq());
+        }
+        revisions.set(queueId, st.revBump.get(queueId, recallId, now)!.revision);
+      }
+      return revisions;
+    },
+  );
+
+  const applyScan = db.transaction((found: readonly ScannedModel[], now: string, newKey: () => string) => {
+    const summary: ModelScanSummary = { added: 0, updated: 0, unchanged: 0, missing: 0, skipped: [] };
+    const byPath = new Map(st.modelAll.all().map((r) => [r.path, r]));
+    for (const m of found) {
+      const row = byPath.get(m.path);
+      byPath.delete(m.path);
+      if (!row) {
+        st.modelInsert.run({ ...m, key: newKey(), now });
+        summary.added++;
+      } else if (scanChanged(row, m)) {
+        st.modelUpdate.run({ ...m, key: row.key, now });
+        summary.updated++;
+      } else {
+        summary.unchanged++;
+      }
+    }
+    for (const row of byPath.values()) {
+      if (!row.missing) {
+        st.modelMissing.run(now, row.key);
+        summary.missing++;
+      }
+    }
+    return summary;
+  });
+
+  function listModels(filter: ModelFilter): ModelConfig[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (!filter.includeMissing) where.push('missing = 0');
+    if (filter.types?.length) {
+      where.push(`type IN (${filter.types.map(() => '?').join(',')})`);
+      args.push(...filter.types);
+    }
+    if (filter.bases?.length) {
+      where.push(`base IN (${filter.bases.map(() => '?').join(',')})`);
+      args.push(...filter.bases);
+    }
+    if (filter.name !== undefined) {
+      where.push('name = ?');
+      args.push(filter.name);
+    }
+    if (filter.format !== undefined) {
+      where.push('format = ?');
+      args.push(filter.format);
+    }
+    const sql = `SELECT * FROM models ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY type, base, name, key`;
+    return (db.prepare(sql).all(...args) as ModelRow[]).map(modelFromRow);
+  }
+
+  return {
+    kind: 'sqlite',
+    clientState: {
+      get: async (q, k) => st.csGet.get(q, k)?.value ?? null,
+      set: async (q, k, v) => void st.csSet.run(q, k, v, new Date().toISOString(), nextSeq()),
+      keysByPrefix: async (q, prefix) => st.csKeys.all(q, prefix, prefix).map((r) => r.key),
+      delete: async (q, k) => void st.csDelete.run(q, k),
+      deleteQueue: async (q) => void st.csDeleteQueue.run(q),
+    },
+    recall: {
+      write: async (queueIds, entries, recallId, now) => writeRecall(queueIds, entries, recallId, now),
+      read: async (queueId, keys) => {
+        // One read transaction, so the values and the revision belong to the same write.
+        return db.transaction(() => {
+          const values = new Map<string, string>();
+          for (const key of keys) {
+            const v = st.csGet.get(queueId, key)?.value;
+            if (v !== undefined) values.set(key, v);
+          }
+          const rev = st.revGet.get(queueId);
+          return { values, revision: rev?.revision ?? 0, updatedAt: rev?.updated_at ?? null };
+        })();
+      },
+    },
+    models: {
+      list: async (filter) => listModels(filter),
+      get: async (key) => {
+        const row = st.modelGet.get(key);
+        return row ? modelFromRow(row) : null;
+      },
+      findByName: async (name, types: readonly ModelType[]) =>
+        st.modelByName
+          .all(name)
+          .filter((r) => types.includes(r.type as ModelType))
+          .map(modelFromRow),
+      findByHash: async (hash) => st.modelByHash.all(hash, hash, hash).map(modelFromRow),
+      applyScan: async (found, now, newKey) => applyScan(found, now, newKey),
+      setHashes: async (key, h: ModelHashes, now) => void st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key),
+      withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelFromRow),
+      count: async () => st.modelCount.get()!.n,
+    },
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/** SQLite's own consistency check, for tests and `recall doctor`-style tooling. */
+export function sqliteIntegrityCheck(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.pragma('integrity_check', { simple: true }) as string) ?? 'unknown';
+  } finally {
+    db.close();
+  }
+}

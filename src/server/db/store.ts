@@ -1,0 +1,141 @@
+import type { ModelBase, ModelConfig, ModelFormat, ModelHashes, ModelScanSummary, ModelType } from '../../shared/models.js';
+
+/*
+ * The store interface: everything the services persist goes through it, so the embedded SQLite store
+ * and a PostgreSQL one are interchangeable (one contract test suite runs against both).
+ */
+
+export interface ClientStateRepository {
+  get(queueId: string, key: string): Promise<string | null>;
+  set(queueId: string, key: string, value: string): Promise<void>;
+  /** Keys starting with `prefix`, most recently written first. */
+  keysByPrefix(queueId: string, prefix: string): Promise<string[]>;
+  delete(queueId: string, key: string): Promise<void>;
+  deleteQueue(queueId: string): Promise<void>;
+}
+
+/** One key of a recall write: a value, or a merge computed from the stored value inside the transaction. */
+export type RecallWriteEntry = { key: string; value: string } | { key: string; merge: (previous: string | null) => string };
+
+export interface RecallSnapshot {
+  values: Map<string, string>;
+  revision: number;
+  updatedAt: string | null;
+}
+
+export interface RecallRepository {
+  /**
+   * Writes the entries into every queue and bumps each queue's revision, all in ONE transaction:
+   * either everything is stored or nothing is. Returns the new revision of each queue.
+   */
+  write(queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string): Promise<Map<string, number>>;
+  /** The stored values of `keys` for a queue, with its revision (0 when never written). */
+  read(queueId: string, keys: readonly string[]): Promise<RecallSnapshot>;
+}
+
+/** A model file or folder found by a scan, before it has a key. */
+export interface ScannedModel {
+  path: string;
+  name: string;
+  base: ModelBase;
+  type: ModelType;
+  format: ModelFormat;
+  file_size: number;
+  mtime_ms: number;
+  description: string | null;
+  source: string;
+}
+
+export interface ModelFilter {
+  types?: readonly ModelType[];
+  bases?: readonly ModelBase[];
+  name?: string;
+  format?: ModelFormat;
+  includeMissing?: boolean;
+}
+
+export interface ModelRepository {
+  list(filter: ModelFilter): Promise<ModelConfig[]>;
+  get(key: string): Promise<ModelConfig | null>;
+  /** Present (not missing) models with this exact name and one of these types, oldest first. */
+  findByName(name: string, types: readonly ModelType[]): Promise<ModelConfig[]>;
+  /** Present models whose blake3, sha256 or AutoV2 hash equals `hash` (lower-case hex, no prefix). */
+  findByHash(hash: string): Promise<ModelConfig[]>;
+  /**
+   * Upserts the scan result by path in one transaction: known paths keep their key, new ones get
+   * `newKey()`, and known paths not in the scan are marked missing.
+   */
+  applyScan(found: readonly ScannedModel[], now: string, newKey: () => string): Promise<ModelScanSummary>;
+  setHashes(key: string, hashes: ModelHashes, now: string): Promise<void>;
+  /** Present models still lacking a hash, for the background hasher. */
+  withoutHashes(limit: number): Promise<ModelConfig[]>;
+  count(): Promise<number>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly clientState: ClientStateRepository;
+  readonly recall: RecallRepository;
+  readonly models: ModelRepository;
+  close(): Promise<void>;
+}
+
+/** Row of the models table, shared by both stores. */
+export interface ModelRow {
+  key: string;
+  name: string;
+  base: string;
+  type: string;
+  format: string;
+  path: string;
+  file_size: number | string;
+  mtime_ms: number | string;
+  hash_blake3: string | null;
+  hash_sha256: string | null;
+  hash_autov2: string | null;
+  description: string | null;
+  source: string;
+  missing: number | boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export function modelFromRow(r: ModelRow): ModelConfig {
+  return {
+    key: r.key,
+    hash: r.hash_blake3 ? `blake3:${r.hash_blake3}` : null,
+    hashes: { blake3: r.hash_blake3, sha256: r.hash_sha256, autov2: r.hash_autov2 },
+    path: r.path,
+    file_size: Number(r.file_size),
+    name: r.name,
+    description: r.description,
+    source: r.source,
+    base: r.base as ModelBase,
+    type: r.type as ModelType,
+    format: r.format as ModelFormat,
+    missing: Boolean(r.missing),
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+  };
+}
+
+/** Whether a scanned model differs from what is stored for its path. */
+export function scanChanged(row: ModelRow, m: ScannedModel): boolean {
+  return (
+    row.name !== m.name ||
+    row.base !== m.base ||
+    row.type !== m.type ||
+    row.format !== m.format ||
+    Number(row.file_size) !== m.file_size ||
+    Number(row.mtime_ms) !== m.mtime_ms ||
+    Boolean(row.missing)
+  );
+}
+
+/** Thrown by a store when its database cannot be reached; the API answers 503 and nothing is stored. */
+export class StorageUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StorageUnavailableError';
+  }
+}

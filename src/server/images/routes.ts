@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { zImageList, zImageListQuery, zImageName, zImageRecord, zImageUploadQuery } from '../../shared/images.js';
+import { AppError, invalidField } from '../errors.js';
+import type { ImageService } from './service.js';
+
+const zImageParams = z.object({ image_name: zImageName });
+
+export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLimit: number }> = async (app, { images, uploadLimit }) => {
+  app.get('/api/v1/images/', {
+    schema: { tags: ['images'], summary: 'List images in outputs/images, newest first', querystring: zImageListQuery, response: { 200: zImageList } },
+    handler: (req) => images.list(req.query.offset, req.query.limit),
+  });
+
+  app.get('/api/v1/images/i/:image_name', {
+    schema: { tags: ['images'], summary: 'Get an image record', params: zImageParams, response: { 200: zImageRecord } },
+    handler: (req) => images.record(req.params.image_name),
+  });
+
+  app.get('/api/v1/images/i/:image_name/full', {
+    schema: { tags: ['images'], summary: 'Get the image file', params: zImageParams },
+    handler: async (req, reply) => {
+      const info = await images.file(req.params.image_name);
+      return reply
+        .type(info.mime)
+        .header('content-length', info.size)
+        .header('cache-control', 'private, max-age=3600')
+        .send(fs.createReadStream(info.path));
+    },
+  });
+
+  app.get('/api/v1/images/i/:image_name/thumbnail', {
+    schema: { tags: ['images'], summary: 'Get a WebP thumbnail of the image', params: zImageParams },
+    handler: async (req, reply) => {
+      const data = await images.thumbnail(req.params.image_name);
+      return reply.type('image/webp').header('cache-control', 'private, max-age=3600').send(data);
+    },
+  });
+
+  app.post('/api/v1/images/upload', {
+    schema: {
+      tags: ['images'],
+      summary: 'Upload an image (multipart field "file"); it is stored under a new unique name',
+      querystring: zImageUploadQuery,
+      consumes: ['multipart/form-data'],
+      response: { 201: zImageRecord },
+    },
+    handler: async (req, reply) => {
+      if (!req.isMultipart()) throw new AppError('RECALL_ERR_UNSUPPORTED_MEDIA', 'Expected multipart/form-data with a "file" field');
+      const part = await req.file({ limits: { fileSize: uploadLimit, files: 1 } });
+      if (!part || part.fieldname !== 'file') throw invalidField(['body', 'file'], 'Expected a multipart field named "file"', 'missing');
+      const bytes = await part.toBuffer();
+      const record = await images.upload(bytes, req.query);
+      return reply.code(201).send(record);
+    },
+  });
+};

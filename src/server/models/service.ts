@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ModelBase, ModelConfig, ModelListQuery, ModelScanSummary, ModelType } from '../../shared/models.js';
+import type { ModelRepository } from '../db/store.js';
+import { AppError } from '../errors.js';
+import { scanModels } from './scanner.js';
+
+/** How each type is named in log lines (the spec's "Resolved ControlNet model name ..."). */
+export const TYPE_LABELS: Record<ModelType, string> = {
+  main: 'main',
+  vae: 'VAE',
+  lora: 'LoRA',
+  control_lora: 'Control LoRA',
+  controlnet: 'ControlNet',
+  t2i_adapter: 'T2I Adapter',
+  ip_adapter: 'IP Adapter',
+  flux_redux: 'FLUX Redux',
+  clip_vision: 'CLIP Vision',
+};
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ResolveRequest {
+  /** A model name, or a model key. */
+  name: string;
+  /** Types to try, in order; the first type with a match wins. */
+  types: readonly ModelType[];
+  /** The base the model should fit (the main model's), used to choose between same-named models. */
+  preferBase?: ModelBase | undefined;
+}
+
+/** The registry's rules: scanning the models folder, the read routes, and name-to-key resolution. */
+export class ModelService {
+  constructor(
+    private readonly repo: ModelRepository,
+    private readonly modelsDir: string,
+    private readonly log: Logger,
+  ) {}
+
+  async scan(): Promise<ModelScanSummary> {
+    const started = Date.now();
+    const outcome = await scanModels(this.modelsDir);
+    const summary = await this.repo.applyScan(outcome.found, new Date().toISOString(), randomUUID);
+    summary.skipped = outcome.skipped;
+    for (const s of outcome.skipped) this.log.warn(`Skipped model file ${s.path}: ${s.reason}`);
+    this.log.info(
+      `Model scan of ${this.modelsDir}: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ` +
+        `${summary.missing} missing, ${summary.skipped.length} skipped (${Date.now() - started} ms)`,
+    );
+    return summary;
+  }
+
+  list(q: ModelListQuery & { include_missing?: boolean }): Promise<ModelConfig[]> {
+    const bases = q.base_models === undefined ? undefined : Array.isArray(q.base_models) ? q.base_models : [q.base_models];
+    return this.repo.list({
+      types: q.model_type ? [q.model_type] : undefined,
+      bases,
+      name: q.model_name,
+      format: q.model_format,
+      includeMissing: q.include_missing,
+    });
+  }
+
+  async get(key: string): Promise<ModelConfig> {
+    const m = await this.repo.get(key);
+    if (!m) throw new AppError('RECALL_ERR_MODEL_NOT_FOUND', `No model with key ${key}`);
+    return m;
+  }
+
+  async getByAttrs(name: string, type: ModelType, base: ModelBase): Promise<ModelConfig> {
+    const [m] = await this.repo.list({ name, types: [type], bases: [base] });
+    if (!m) throw new AppError('RECALL_ERR_MODEL_NOT_FOUND', `No ${type} model named '${name}' with base ${base}`);
+    return m;
+  }
+
+  /**
+   * Resolves a name (or key) to a present model of one of the given types, trying types in order.
+   * With several same-named candidates, the one whose base fits `preferBase` wins (then base `any`,
+   * then the oldest), and the choice is logged.
+   */
+  async resolve(req: ResolveRequest): Promise<ModelConfig | null> {
+    if (UUID_RE.test(req.name)) {
+      const byKey = await this.repo.get(req.name);
+      if (byKey && !byKey.missing && req.types.includes(byKey.type)) return byKey;
+    }
+    for (const type of req.types) {
+      const candidates = await this.repo.findByName(req.name, [type]);
+      if (candidates.length === 0) continue;
+      const chosen =
+        (req.preferBase && candidates.find((c) => c.base === req.preferBase)) ||
+        (req.preferBase && candidates.find((c) => c.base === 'any')) ||
+        candidates[0]!;
+      if (candidates.length > 1) {
+        this.log.info(
+          `${candidates.length} ${TYPE_LABELS[type]} models are named '${req.name}' (bases ${candidates.map((c) => c.base).join(', ')}); ` +
+            `chose key '${chosen.key}' (base ${chosen.base})${req.preferBase ? ` to fit base ${req.preferBase}` : ''}`,
+        );
+      }
+      return chosen;
+    }
+    return null;
+  }
+}
