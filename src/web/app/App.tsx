@@ -1,0 +1,27 @@
+import { CanvasPanel } from '../features/canvas/CanvasPanel.js';
+import { LorasPanel } from '../features/loras/LorasPanel.js';
+import { Notices } from '../features/notices/Notices.js';
+import { GenerationPanel } from '../features/params/GenerationPanel.js';
+import { QueueBar } from '../features/queue/QueueBar.js';
+import { RefImagesPanel } from '../features/ref-images/RefImagesPanel.js';
+
+export function App() {
+  return (
+    <div className="app">
+      <QueueBar />
+      <main className="columns">
+        <div className="column column-left">
+          <GenerationPanel />
+        </div>
+        <div className="column column-center">
+          <CanvasPanel />
+        </div>
+        <div className="column column-right">
+          <LorasPanel />
+          <RefImagesPanel />
+        </div>
+      </main>
+      <Notices />
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { zErrorBody } from '../../shared/errors.js';
+import { zImageRecord, type ImageRecord } from '../../shared/images.js';
+import { zModelConfig, zModelList, type ModelConfig } from '../../shared/models.js';
+import { zRecallState, type RecallState } from '../../shared/recall.js';
+
+/** A failed call: the HTTP status (0 when the server could not be reached) and the server's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** The calls the web UI makes; every answer is checked against the shared contract. */
+export interface RecallApi {
+  getRecallState(queueId: string): Promise<RecallState>;
+  listModels(): Promise<ModelConfig[]>;
+  /** null when no model has this key. */
+  getModel(key: string): Promise<ModelConfig | null>;
+  /** null when there is no such image. */
+  getImage(imageName: string): Promise<ImageRecord | null>;
+  getClientState(queueId: string, key: string): Promise<string | null>;
+  setClientState(queueId: string, key: string, value: string, opts?: { keepalive?: boolean }): Promise<void>;
+  imageUrl(imageName: string, size: 'full' | 'thumbnail'): string;
+}
+
+const enc = encodeURIComponent;
+
+function parseJson(status: number, path: string, text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    throw new ApiError(status, `The server answered ${path} with something that is not JSON`);
+  }
+}
+
+export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): RecallApi {
+  /**
+   * `plainTextIsString`: the client-state routes answer a JSON string, but a server may send the
+   * string itself as text/plain; both mean the same value.
+   */
+  async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit, plainTextIsString = false): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetchImpl(`${baseUrl}${path}`, init);
+    } catch (err) {
+      throw new ApiError(0, `Cannot reach the server: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const text = await res.text();
+    const isJson = /\bjson\b/i.test(res.headers.get('content-type') ?? 'application/json');
+    const body = res.ok && plainTextIsString && !isJson ? text : parseJson(res.status, path, text);
+    if (!res.ok) {
+      const err = zErrorBody.safeParse(body);
+      const detail = err.success ? err.data.detail : typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : res.statusText;
+      throw new ApiError(res.status, detail, err.success ? err.data.code : undefined);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) throw new ApiError(res.status, `Unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    return parsed.data;
+  }
+
+  const orNullOn404 = async <T>(p: Promise<T>): Promise<T | null> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return null;
+      throw err;
+    }
+  };
+
+  const clientStatePath = (queueId: string, op: string, key: string) => `/api/v1/client_state/${enc(queueId)}/${op}?key=${enc(key)}`;
+
+  return {
+    getRecallState: (queueId) => call(`/api/v1/recall/${enc(queueId)}`, zRecallState),
+    listModels: async () => (await call('/api/v2/models/', zModelList)).models,
+    getModel: (key) => orNullOn404(call(`/api/v2/models/i/${enc(key)}`, zModelConfig)),
+    getImage: (imageName) => orNullOn404(call(`/api/v1/images/i/${enc(imageName)}`, zImageRecord)),
+    getClientState: (queueId, key) => call(clientStatePath(queueId, 'get_by_key', key), z.string().nullable(), undefined, true),
+    setClientState: async (queueId, key, value, opts) => {
+      await call(clientStatePath(queueId, 'set_by_key', key), z.string(), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(value),
+        keepalive: opts?.keepalive ?? false,
+      }, true);
+    },
+    imageUrl: (imageName, size) => `${baseUrl}/api/v1/images/i/${enc(imageName)}/${size}`,
+  };
+}

@@ -1,0 +1,45 @@
+import { useEffect } from 'react';
+import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
+import { noticeDismissed, type Notice } from './noticesSlice.js';
+
+/** Recall and info notices fade after a while; warnings and errors stay until dismissed. */
+const AUTO_DISMISS_MS = 10_000;
+
+function NoticeItem({ notice }: { notice: Notice }) {
+  const dispatch = useAppDispatch();
+  useEffect(() => {
+    if (notice.kind === 'warning' || notice.kind === 'error') return;
+    const t = setTimeout(() => dispatch(noticeDismissed(notice.id)), AUTO_DISMISS_MS);
+    return () => clearTimeout(t);
+  }, [dispatch, notice.id, notice.kind]);
+  return (
+    <li className={`notice notice-${notice.kind}`}>
+      <div className="notice-text">
+        <span>{notice.text}</span>
+        {notice.details.length ? (
+          <ul className="notice-details">
+            {notice.details.map((d, i) => (
+              <li key={i}>{d}</li>
+            ))}
+          </ul>
+        ) : null}
+      </div>
+      <button type="button" className="icon-button" aria-label="Dismiss notice" onClick={() => dispatch(noticeDismissed(notice.id))}>
+        ✕
+      </button>
+    </li>
+  );
+}
+
+export function Notices() {
+  const notices = useAppSelector((s) => s.notices.notices);
+  return (
+    <section className="notices" aria-label="Notices" aria-live="polite">
+      <ul>
+        {notices.slice(0, 3).map((n) => (
+          <NoticeItem key={n.id} notice={n} />
+        ))}
+      </ul>
+    </section>
+  );
+}
