@@ -200,6 +200,7 @@ export function startLiveSession(store: AppStore, api: RecallApi, opts: LiveSess
   socket.on('connect', () => {
     log.info({ id: socket.id }, 'Connected');
     store.dispatch(socketConnected());
+    saver.retryFailed();
     const reconnect = connectedOnce;
     connectedOnce = true;
     void tasks.run(async () => {

@@ -12,6 +12,8 @@ const KEEPALIVE_MAX_BYTES = 60_000;
 export interface UserStateSaver {
   /** Sends a pending save now and waits for every save to finish. */
   flush(opts?: { keepalive?: boolean }): Promise<void>;
+  /** Saves again if the last save failed (the server is back). */
+  retryFailed(): void;
   stop(): void;
 }
 
@@ -72,6 +74,12 @@ export function startUserStateSaver(store: AppStore, api: RecallApi, debounceMs 
 
   return {
     flush: (opts) => save(opts?.keepalive ?? false),
+    retryFailed: () => {
+      const state = store.getState();
+      if (state.queue.save !== 'failed' || state.queue.restore !== 'done') return;
+      pendingQueue = state.queue.queueId;
+      void save(false);
+    },
     stop: () => {
       unsubscribe();
       if (timer) clearTimeout(timer);

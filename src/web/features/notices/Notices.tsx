@@ -3,7 +3,9 @@ import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { noticeDismissed, type Notice } from './noticesSlice.js';
 
 /** Recall and info notices fade after a while; warnings and errors stay until dismissed. */
-const AUTO_DISMISS_MS = 10_000;
+const AUTO_DISMISS_MS = 8_000;
+/** The newest two: enough to compare with the previous recall, without covering the panels. */
+const VISIBLE = 2;
 
 function NoticeItem({ notice }: { notice: Notice }) {
   const dispatch = useAppDispatch();
@@ -36,7 +38,7 @@ export function Notices() {
   return (
     <section className="notices" aria-label="Notices" aria-live="polite">
       <ul>
-        {notices.slice(0, 3).map((n) => (
+        {notices.slice(0, VISIBLE).map((n) => (
           <NoticeItem key={n.id} notice={n} />
         ))}
       </ul>

@@ -68,7 +68,7 @@ export function GenerationPanel() {
         </p>
       ) : null}
       <div className="grid-2">
-        <ModelSelect label="VAE" types={VAE} value={params.vae} noneLabel="Default (model's own)" mainModel={params.model} onChange={(m) => dispatch(vaeSelected(m))} />
+        <ModelSelect label="VAE" types={VAE} value={params.vae} noneLabel="Default" mainModel={params.model} onChange={(m) => dispatch(vaeSelected(m))} />
         <SelectField label="Scheduler" value={params.values.scheduler} options={SCHEDULER_OPTIONS} onChange={(v) => dispatch(schedulerSelected(v))} />
       </div>
 

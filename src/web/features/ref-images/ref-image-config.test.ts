@@ -51,7 +51,7 @@ describe('recalled IP adapters', () => {
   it('reports a reference image that does not fit the main model', () => {
     const sd = model('sd-1.5', 'sd-1');
     expect(refImageMismatch(configFromIpAdapterRecall(ipAdapter('face')), sd)).toBeNull();
-    expect(refImageMismatch(configFromIpAdapterRecall(ipAdapter('face')), model('FLUX Schnell', 'flux'))).toMatch(/sd-1/);
+    expect(refImageMismatch(configFromIpAdapterRecall(ipAdapter('face')), model('FLUX Schnell', 'flux'))).toBe('face is for SD 1.x, the main model is FLUX');
     expect(refImageMismatch({ type: 'flux2_reference_image' }, sd)).toMatch(/does not fit/);
     expect(refImageMismatch({ type: 'flux2_reference_image' }, model('Klein', 'flux2'))).toBeNull();
   });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { zImageInfluence, zIpAdapterMethod, type ResolvedIpAdapter } from '../../../shared/recall.js';
-import { refFromResolved, zModelRef, type ModelRef } from '../models/model-ref.js';
+import { BASE_LABELS, refFromResolved, zModelRef, type ModelRef } from '../models/model-ref.js';
 
 export const CLIP_VISION_MODELS = ['ViT-H', 'ViT-G', 'ViT-L'] as const;
 export const zClipVisionModel = z.enum(CLIP_VISION_MODELS);
@@ -94,7 +94,7 @@ export function refImageMismatch(config: RefImageConfig, main: ModelRef | null):
     case 'ip_adapter':
     case 'flux_redux':
       if (!config.model) return 'Choose a model';
-      if (config.model.base !== main.base) return `${config.model.name} is for ${config.model.base}, the main model is ${main.base}`;
+      if (config.model.base !== main.base) return `${config.model.name} is for ${BASE_LABELS[config.model.base]}, the main model is ${BASE_LABELS[main.base]}`;
       return null;
     default: {
       const wanted = modelFreeConfigFor(main, []).type;
