@@ -50,3 +50,18 @@ export const card = (page: Page, ...texts: string[]) => {
 };
 
 export const connection = (page: Page) => page.getByRole('status', { name: 'Connection' });
+
+/** How many form controls and buttons there are, and those without an accessible name (label, aria-label, aria-labelledby or text). */
+export const unlabelledControls = (page: Page) =>
+  page.evaluate(() => {
+    const all = [...document.querySelectorAll('input, select, textarea, button')];
+    const unlabelled = all
+      .filter((el) => {
+        const named = el.getAttribute('aria-label')?.trim() || el.getAttribute('aria-labelledby');
+        if (named) return false;
+        if (el instanceof HTMLButtonElement) return !el.textContent?.trim();
+        return !(el as HTMLInputElement).labels?.length;
+      })
+      .map((el) => el.outerHTML.slice(0, 120));
+    return { total: all.length, unlabelled };
+  });

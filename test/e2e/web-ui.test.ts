@@ -6,7 +6,7 @@ import { writeSpecFixtures } from '../helpers/fixtures.js';
 import { postJson } from '../helpers/http.js';
 import { makeTempRoot, REPO_ROOT, startServer, type ChildServer } from '../helpers/server.js';
 import { SPEC_EXAMPLES } from '../helpers/spec-examples.js';
-import { card, chromiumAvailable, connection, eventually, imageLoaded, launchChromium, selectedText, within } from './browser.js';
+import { card, chromiumAvailable, connection, eventually, imageLoaded, launchChromium, selectedText, unlabelledControls, within } from './browser.js';
 import { paintSpecImages } from './painted-images.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
@@ -35,10 +35,13 @@ beforeAll(async () => {
   [server, browser] = await Promise.all([startServer({ root }), launchChromium()]);
 });
 
-afterEach(async () => {
+/** Closes the test's browser context: the next page gets a fresh profile (empty localStorage). */
+async function freshContext(): Promise<void> {
   await context?.close();
   context = null;
-});
+}
+
+afterEach(freshContext);
 
 afterAll(async () => {
   await browser?.close();
@@ -140,6 +143,25 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await eventually(async () => expect(await page.getByRole('status', { name: 'Save state' }).textContent()).toBe('Saved'), within(3000));
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, SCREENSHOT) });
+    const controls = await unlabelledControls(page);
+    expect(controls.total).toBeGreaterThan(60);
+    expect(controls.unlabelled).toEqual([]);
+  });
+
+  it("replaces only recalled control layers, leaving the user's raster layer", async () => {
+    const page = await openPage('e2e-canvas');
+    await page.getByLabel('Add an image as a raster layer').fill('style_reference.png');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    await eventually(async () => expect(await card(page, 'Raster', 'style_reference.png').count()).toBe(1), within(2000));
+    await sendAndSee('e2e-canvas', SPEC_EXAMPLES.controlLayers, async () => {
+      expect(await card(page, 'ControlNet', 'controlnet-canny-sdxl-1.0').count()).toBe(1);
+    });
+    await sendAndSee('e2e-canvas', SPEC_EXAMPLES.complete, async () => {
+      expect(await card(page, 'controlnet-canny-sdxl-1.0').count()).toBe(0);
+      expect(await card(page, 'ControlNet', 'controlnet-depth-sdxl-1.0').count()).toBe(1);
+      expect(await card(page, 'Raster', 'style_reference.png').count()).toBe(1);
+      expect(await page.getByRole('img', { name: /^Canvas 1024 × 768 with 2 visible layers$/ }).count()).toBe(1);
+    });
   });
 
   it('keeps two pages on two queues apart', async () => {
@@ -185,8 +207,7 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
       }, within(10_000));
       expect(await page.evaluate(() => (window as unknown as { samePage?: boolean }).samePage)).toBe(true);
     } finally {
-      await context?.close();
-      context = null;
+      await freshContext();
       await proxy.close();
     }
   });
@@ -242,9 +263,22 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
       expect(lines.some((l) => l.startsWith('%c debug') || l.includes(' debug '))).toBe(true);
     }, within(2000));
 
+    // A namespace filter shows that namespace only.
+    await freshContext();
+    const socketOnly: string[] = [];
+    const filtered = await openPage('e2e-logs', {
+      init: () => {
+        localStorage.setItem('ROARR_LOG', 'true');
+        localStorage.setItem('ROARR_FILTER', 'context.namespace:socket');
+      },
+    });
+    filtered.on('console', (m) => socketOnly.push(m.text()));
+    await filtered.reload();
+    await eventually(async () => expect(socketOnly.some((l) => l.includes('[socket]:') && l.includes('Connected'))).toBe(true), within(3000));
+    expect(socketOnly.filter((l) => l.includes('[recall]:'))).toEqual([]);
+
     // A fresh profile has nothing in localStorage: no logs at all.
-    await context?.close();
-    context = null;
+    await freshContext();
     const quiet: string[] = [];
     const plain = await openPage('e2e-logs');
     plain.on('console', (m) => quiet.push(m.text()));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { zErrorBody } from '../../shared/errors.js';
-import { zImageRecord, type ImageRecord } from '../../shared/images.js';
+import { zImageList, zImageRecord, type ImageRecord } from '../../shared/images.js';
 import { zModelConfig, zModelList, type ModelConfig } from '../../shared/models.js';
 import { zRecallState, type RecallState } from '../../shared/recall.js';
 
@@ -24,6 +24,8 @@ export interface RecallApi {
   getModel(key: string): Promise<ModelConfig | null>;
   /** null when there is no such image. */
   getImage(imageName: string): Promise<ImageRecord | null>;
+  /** Names of the newest images in outputs/images, for suggestions. */
+  listImageNames(limit?: number): Promise<string[]>;
   getClientState(queueId: string, key: string): Promise<string | null>;
   setClientState(queueId: string, key: string, value: string, opts?: { keepalive?: boolean }): Promise<void>;
   imageUrl(imageName: string, size: 'full' | 'thumbnail'): string;
@@ -80,6 +82,7 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetc
     listModels: async () => (await call('/api/v2/models/', zModelList)).models,
     getModel: (key) => orNullOn404(call(`/api/v2/models/i/${enc(key)}`, zModelConfig)),
     getImage: (imageName) => orNullOn404(call(`/api/v1/images/i/${enc(imageName)}`, zImageRecord)),
+    listImageNames: async (limit = 200) => (await call(`/api/v1/images/?offset=0&limit=${limit}`, zImageList)).items.map((i) => i.image_name),
     getClientState: (queueId, key) => call(clientStatePath(queueId, 'get_by_key', key), z.string().nullable(), undefined, true),
     setClientState: async (queueId, key, value, opts) => {
       await call(clientStatePath(queueId, 'set_by_key', key), z.string(), {

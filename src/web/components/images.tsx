@@ -29,6 +29,12 @@ export function ImageNameInput({ label, onImage, buttonLabel = 'Use image' }: { 
   const [name, setName] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [suggestions, setSuggestions] = useState<string[] | null>(null);
+  const loadSuggestions = () => {
+    if (suggestions) return;
+    setSuggestions([]);
+    api.listImageNames().then(setSuggestions, () => setSuggestions(null));
+  };
   const submit = async () => {
     const parsed = zImageName.safeParse(name.trim());
     if (!parsed.success) {
@@ -59,7 +65,22 @@ export function ImageNameInput({ label, onImage, buttonLabel = 'Use image' }: { 
       }}
     >
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="text" placeholder="image.png" value={name} onChange={(e) => setName(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-err` : undefined} />
+      <input
+        id={id}
+        type="text"
+        placeholder="image.png"
+        list={`${id}-names`}
+        value={name}
+        onFocus={loadSuggestions}
+        onChange={(e) => setName(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-err` : undefined}
+      />
+      <datalist id={`${id}-names`}>
+        {suggestions?.map((n) => (
+          <option key={n} value={n} />
+        ))}
+      </datalist>
       <button type="submit" disabled={busy || !name.trim()}>
         {buttonLabel}
       </button>

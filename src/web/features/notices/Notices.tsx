@@ -2,16 +2,17 @@ import { useEffect } from 'react';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { noticeDismissed, type Notice } from './noticesSlice.js';
 
-/** Recall and info notices fade after a while; warnings and errors stay until dismissed. */
-const AUTO_DISMISS_MS = 8_000;
+/** Recall and info notices fade after a while, warnings after longer; errors stay until dismissed. */
+const AUTO_DISMISS_MS: Record<Notice['kind'], number | null> = { recall: 8_000, info: 8_000, warning: 20_000, error: null };
 /** The newest two: enough to compare with the previous recall, without covering the panels. */
 const VISIBLE = 2;
 
 function NoticeItem({ notice }: { notice: Notice }) {
   const dispatch = useAppDispatch();
   useEffect(() => {
-    if (notice.kind === 'warning' || notice.kind === 'error') return;
-    const t = setTimeout(() => dispatch(noticeDismissed(notice.id)), AUTO_DISMISS_MS);
+    const ms = AUTO_DISMISS_MS[notice.kind];
+    if (ms === null) return;
+    const t = setTimeout(() => dispatch(noticeDismissed(notice.id)), ms);
     return () => clearTimeout(t);
   }, [dispatch, notice.id, notice.kind]);
   return (
