@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { rootPaths } from '../server/config.js';
+import { rootPaths, settingsFromEnv } from '../server/config.js';
 import { openSqliteStore } from '../server/db/sqlite/sqlite-store.js';
 import { createLogger } from '../server/logger.js';
 import { ModelService } from '../server/models/service.js';
@@ -12,9 +12,10 @@ export function modelsCommand(): Command {
   const models = new Command('models').description('Manage the model registry');
 
   const open = (rootFlag: string | undefined) => {
-    const root = path.resolve(rootFlag ?? process.env.INVOKEAI_ROOT ?? './recall-root');
+    const envRoot = settingsFromEnv(process.env).root;
+    const root = path.resolve(rootFlag ?? envRoot ?? './recall-root');
     try {
-      checkRoot(root, Boolean(rootFlag ?? process.env.INVOKEAI_ROOT));
+      checkRoot(root, Boolean(rootFlag ?? envRoot));
     } catch (err) {
       if (err instanceof StartupError) fail(err.message);
       throw err;

@@ -71,6 +71,8 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
     req.log.info(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
   });
 
+  // JSON and multipart only: anything else is a 415, not a string the schemas then reject.
+  app.removeContentTypeParser('text/plain');
   // An empty JSON body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect.
   const defaultJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {

@@ -49,13 +49,15 @@ export const DEFAULTS = {
 
 /** Settings read from the environment; names follow InvokeAI where it has one (INVOKEAI_ROOT). */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
+  // An empty variable counts as unset, as shells and service managers often leave them.
+  const get = (name: string) => (env[name] === '' ? undefined : env[name]);
   return {
-    root: env.INVOKEAI_ROOT,
-    host: env.RECALL_HOST,
-    port: env.RECALL_PORT,
-    logLevel: env.RECALL_LOG_LEVEL,
-    uploadLimit: env.RECALL_UPLOAD_LIMIT,
-    bodyLimit: env.RECALL_BODY_LIMIT,
+    root: get('INVOKEAI_ROOT'),
+    host: get('RECALL_HOST'),
+    port: get('RECALL_PORT'),
+    logLevel: get('RECALL_LOG_LEVEL'),
+    uploadLimit: get('RECALL_UPLOAD_LIMIT'),
+    bodyLimit: get('RECALL_BODY_LIMIT'),
   };
 }
 

@@ -10,9 +10,11 @@ const LOCATION: Record<string, string> = { body: 'body', querystring: 'query', p
 function issueType(code: string, params: Record<string, unknown>): string {
   switch (code) {
     case 'too_small':
-      return params.origin === 'number' ? 'greater_than_equal' : 'too_short';
+      if (params.origin !== 'number') return 'too_short';
+      return params.inclusive === false ? 'greater_than' : 'greater_than_equal';
     case 'too_big':
-      return params.origin === 'number' ? 'less_than_equal' : 'too_long';
+      if (params.origin !== 'number') return 'too_long';
+      return params.inclusive === false ? 'less_than' : 'less_than_equal';
     case 'invalid_type':
       return `${String(params.expected)}_type`;
     case 'unrecognized_keys':
