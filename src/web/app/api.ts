@@ -42,20 +42,14 @@ function parseJson(status: number, path: string, text: string): unknown {
 }
 
 export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): RecallApi {
-  /**
-   * `plainTextIsString`: the client-state routes answer a JSON string, but a server may send the
-   * string itself as text/plain; both mean the same value.
-   */
-  async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit, plainTextIsString = false): Promise<T> {
+  async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
     let res: Response;
     try {
       res = await fetchImpl(`${baseUrl}${path}`, init);
     } catch (err) {
       throw new ApiError(0, `Cannot reach the server: ${err instanceof Error ? err.message : String(err)}`);
     }
-    const text = await res.text();
-    const isJson = /\bjson\b/i.test(res.headers.get('content-type') ?? 'application/json');
-    const body = res.ok && plainTextIsString && !isJson ? text : parseJson(res.status, path, text);
+    const body = parseJson(res.status, path, await res.text());
     if (!res.ok) {
       const err = zErrorBody.safeParse(body);
       const detail = err.success ? err.data.detail : typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : res.statusText;
@@ -83,14 +77,14 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetc
     getModel: (key) => orNullOn404(call(`/api/v2/models/i/${enc(key)}`, zModelConfig)),
     getImage: (imageName) => orNullOn404(call(`/api/v1/images/i/${enc(imageName)}`, zImageRecord)),
     listImageNames: async (limit = 200) => (await call(`/api/v1/images/?offset=0&limit=${limit}`, zImageList)).items.map((i) => i.image_name),
-    getClientState: (queueId, key) => call(clientStatePath(queueId, 'get_by_key', key), z.string().nullable(), undefined, true),
+    getClientState: (queueId, key) => call(clientStatePath(queueId, 'get_by_key', key), z.string().nullable()),
     setClientState: async (queueId, key, value, opts) => {
       await call(clientStatePath(queueId, 'set_by_key', key), z.string(), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(value),
         keepalive: opts?.keepalive ?? false,
-      }, true);
+      });
     },
     imageUrl: (imageName, size) => `${baseUrl}/api/v1/images/i/${enc(imageName)}/${size}`,
   };
