@@ -237,6 +237,11 @@ describe.skipIf(!hasChromium)('web UI in Chromium', () => {
     await recall(q, { seed: 4242 });
     await eventually(async () => expect(await value(page, 'Seed')).toBe('4242'), within(1000));
     expect(await value(page, 'Positive prompt')).toBe('my own prompt');
+
+    // An edit typed just before leaving is sent as the page unloads, without waiting for "Saved".
+    await page.getByLabel('Negative prompt', { exact: true }).fill('typed right before the reload');
+    await page.reload();
+    await eventually(async () => expect(await value(page, 'Negative prompt')).toBe('typed right before the reload'), within(5000));
   });
 
   it("snaps a recalled size to the model's grid and tells the user", async () => {
