@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/server/db/postgres/postgres-store.js';
 import { StorageUnavailableError, type Store } from '../../src/server/db/store.js';
 import { describeStoreContract } from '../contract/store-contract.js';
-import { createDatabase, PG_BIN, PgCluster, servicesAvailable, SHARED_DATABASE_URL, waitFor } from '../helpers/services.js';
+import { createDatabase, PgCluster, servicesAvailable, SHARED_DATABASE_URL, waitFor } from '../helpers/services.js';
 
 const available = servicesAvailable('PostgreSQL store tests', { postgres: 'url-or-binaries' });
+const canRestart = available && servicesAvailable('PostgreSQL store restart test', { postgres: 'binaries' });
 
 /** The server the suite creates its databases on: the shared one, or a throwaway cluster. */
 let adminUrl: string;
@@ -89,7 +90,7 @@ describe.skipIf(!available)('PostgreSQL', () => {
       await store.close();
     });
 
-    it.skipIf(!PG_BIN)('answers StorageUnavailableError while the server is down and recovers by itself when it is back', async () => {
+    it.skipIf(!canRestart)('answers StorageUnavailableError while the server is down and recovers by itself when it is back', async () => {
       const own = await PgCluster.create();
       try {
         const store = await openPostgresStore(own.url(), { connectTimeoutMs: 2000 });
