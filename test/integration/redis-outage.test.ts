@@ -91,7 +91,7 @@ describe.skipIf(!available)('Redis stopped and restarted under load', () => {
     const fromA = await postJson(`${a.url}/api/v1/recall/${q.aOnly}`, { positive_prompt: 'from a', steps: 21 });
     const fromB = await postJson(`${b.url}/api/v1/recall/${q.bOnly}`, { positive_prompt: 'from b', steps: 22 });
     for (const r of [fromA, fromB]) expect(r).toMatchObject({ status: 200, body: { status: 'success', revision: 1, broadcast: 'local_only' } });
-    await settle(600);
+    await settle(1000);
     expect(clients.aOnlyOnB.events).toEqual([]);
     expect(clients.bOnlyOnA.events).toEqual([]);
     const up = Date.now();
