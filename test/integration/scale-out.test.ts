@@ -32,6 +32,10 @@ beforeAll(async () => {
   releases.push(db.release, redis.release);
   root = makeTempRoot('recall-scale-');
   writeModelFile(root, { name: 'sd-1.5', type: 'main', base: 'sd-1' });
+  writeModelFile(root, { name: 'sdxl-base', type: 'main', base: 'sdxl' });
+  // Same name, two bases: which one a recall gets depends on the queue's main model.
+  writeModelFile(root, { name: 'detail', type: 'lora', base: 'sd-1' });
+  writeModelFile(root, { name: 'detail', type: 'lora', base: 'sdxl' });
   const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
   // Started together: both migrate and scan the same empty database at once.
   [a, b] = await Promise.all([startServer({ root, env }), startServer({ root, env })]);
@@ -47,7 +51,7 @@ afterAll(async () => {
 describe.skipIf(!available)('two servers on one PostgreSQL and one Redis', () => {
   it('both registered the model folder once, under one key, though they scanned it at the same time', async () => {
     const [fromA, fromB] = await Promise.all([getJson(`${a.url}/api/v2/models/`), getJson(`${b.url}/api/v2/models/`)]);
-    expect(fromA.body.models).toHaveLength(1);
+    expect(fromA.body.models).toHaveLength(4);
     expect(fromB.body.models).toEqual(fromA.body.models);
   });
 
@@ -58,7 +62,7 @@ describe.skipIf(!available)('two servers on one PostgreSQL and one Redis', () =>
     const res = await postJson(`${a.url}/api/v1/recall/${q}`, { model: 'sd-1.5', positive_prompt: 'a lighthouse', seed: 7 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'success', revision: 1, broadcast: 'delivered' });
-    const models = (await getJson(`${b.url}/api/v2/models/`)).body.models;
+    const models = (await getJson(`${b.url}/api/v2/models/?model_name=sd-1.5`)).body.models;
     expect(res.body.parameters).toEqual({ model: models[0].key, positive_prompt: 'a lighthouse', seed: 7 });
     const [eventB, eventA] = await Promise.all([onB.next(), onA.next()]);
     expect(eventB).toMatchObject({ queue_id: q, revision: 1, parameters: res.body.parameters });
@@ -135,6 +139,18 @@ describe.skipIf(!available)('two servers on one PostgreSQL and one Redis', () =>
     expect(clients.q3a.events).toHaveLength(1);
     expect(clients.q3b.events).toHaveLength(1);
     for (const q of [q1, q2, q3]) expect((await getJson(`${a.url}/api/v1/recall/${q}`)).body.stored).toMatchObject({ positive_prompt: 'batch', steps: 10 });
+  });
+
+  it('resolves a batch recall for each queue against that queue\'s own main model', async () => {
+    const [sd1, sdxl] = [queue('sd1'), queue('sdxl')];
+    await postJson(`${a.url}/api/v1/recall/${sd1}`, { model: 'sd-1.5' });
+    await postJson(`${b.url}/api/v1/recall/${sdxl}`, { model: 'sdxl-base' });
+    const res = await postJson(`${a.url}/api/v1/recall`, { queue_ids: [sd1, sdxl], parameters: { loras: [{ model_name: 'detail', weight: 0.5 }] } });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => [r.queue_id, r.parameters.loras[0].model_base, r.parameters.loras[0].weight])).toEqual([
+      [sd1, 'sd-1', 0.5],
+      [sdxl, 'sdxl', 0.5],
+    ]);
   });
 
   it('rejects a batch naming a queue twice, or more than 100 queues, and stores nothing', async () => {

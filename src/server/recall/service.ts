@@ -58,6 +58,24 @@ function parseStored(field: RecallField, text: string): { ok: true; value: unkno
   }
 }
 
+/** The stored form of a recall: one JSON value per field, or a merge into the stored list for `append`. */
+function writeEntries(provided: Partial<Record<RecallField, unknown>>, flags: RecallQuery): RecallWriteEntry[] {
+  return Object.entries(provided).map(([field, value]) => {
+    const key = recallKey(field as RecallField);
+    const json = JSON.stringify(value);
+    if (!flags.append || !APPENDABLE.includes(field as RecallField)) return { key, value: json };
+    return {
+      key,
+      merge: (previous) => {
+        const before = previous ? parseStored(field as RecallField, previous) : null;
+        const list = [...(before?.ok ? (before.value as unknown[]) : []), ...(value as unknown[])];
+        // Keep the newest entries when an append would pass the list's limit.
+        return JSON.stringify(list.slice(-(APPEND_LIMITS[field as RecallField] ?? list.length)));
+      },
+    };
+  });
+}
+
 /**
  * The recall rules (spec "How It Works"): store the non-null values under recall_* keys in one
  * transaction, resolve models and images, broadcast to each queue's room, answer with the result.
@@ -84,20 +102,7 @@ export class RecallService {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
-    const entries: RecallWriteEntry[] = Object.entries(provided).map(([field, value]) => {
-      const key = recallKey(field as RecallField);
-      const json = JSON.stringify(value);
-      if (!flags.append || !APPENDABLE.includes(field as RecallField)) return { key, value: json };
-      return {
-        key,
-        merge: (previous) => {
-          const before = previous ? parseStored(field as RecallField, previous) : null;
-          const list = [...(before?.ok ? (before.value as unknown[]) : []), ...(value as unknown[])];
-          // Keep the newest entries when an append would pass the list's limit.
-          return JSON.stringify(list.slice(-(APPEND_LIMITS[field as RecallField] ?? list.length)));
-        },
-      };
-    });
+    const entries = writeEntries(provided, flags);
 
     // The main model each queue already has, for choosing among same-named LoRAs and adapters. Read
     // before the write (which does not change it), so a database failure here stores nothing.
@@ -127,25 +132,29 @@ export class RecallService {
       const { parameters, warnings } = await resolve(fallbackMain.get(queue_id));
       if (flags.append) parameters.append = true;
       const revision = revisions.get(queue_id)!;
-      const broadcast = await this.events
-        .publish({
-          timestamp: Math.floor(now.getTime() / 1000),
-          queue_id,
-          user_id: userId,
-          revision,
-          recall_id: recallId,
-          parameters,
-          warnings,
-        })
-        .then(broadcastOf, (err: unknown) => {
-          this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${queue_id}`);
-          return 'failed' as const;
-        });
-      if (broadcast === 'failed') this.log.warn(`The recall for queue ${queue_id} was stored but its event could not be broadcast`);
-      if (broadcast === 'local_only') this.log.warn(`The recall for queue ${queue_id} was stored but reached only this server's clients (Redis is down)`);
+      const broadcast = await this.publish({
+        timestamp: Math.floor(now.getTime() / 1000),
+        queue_id,
+        user_id: userId,
+        revision,
+        recall_id: recallId,
+        parameters,
+        warnings,
+      });
       outcomes.push({ status: 'success', queue_id, updated_count: entries.length, parameters, revision, warnings, broadcast });
     }
     return outcomes;
+  }
+
+  /** Hands one event to the socket layer; a stored recall is never failed by its broadcast. */
+  private async publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
+    const broadcast = await this.events.publish(event).then(broadcastOf, (err: unknown) => {
+      this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${event.queue_id}`);
+      return 'failed' as const;
+    });
+    if (broadcast === 'failed') this.log.warn(`The recall for queue ${event.queue_id} was stored but its event could not be broadcast`);
+    if (broadcast === 'local_only') this.log.warn(`The recall for queue ${event.queue_id} was stored but reached only this server's clients (Redis is down)`);
+    return broadcast;
   }
 
   /** The batch endpoint: one recall into every listed queue, answered with each queue's outcome. */
