@@ -86,7 +86,9 @@ function serverUser(): string | null {
 
 function asServerUser(cmd: string, args: string[]): [string, string[]] {
   const user = serverUser();
-  return user ? ['runuser', ['-u', user, '--', cmd, ...args]] : [cmd, args];
+  if (!user) return [cmd, args];
+  const runuser = onPath('runuser') ?? ['/usr/sbin/runuser', '/sbin/runuser'].find((f) => fs.existsSync(f)) ?? 'runuser';
+  return [runuser, ['-u', user, '--', cmd, ...args]];
 }
 
 function run(cmd: string, args: string[]): string {
