@@ -106,12 +106,17 @@ export class PgCluster {
   static async create(): Promise<PgCluster> {
     if (!PG_BIN) throw new Error('PostgreSQL binaries not found');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-pg-'));
-    const user = serverUser();
-    if (user) execFileSync('chown', ['-R', user, dir]);
-    run(path.join(PG_BIN, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
-    const cluster = new PgCluster(dir, await freePort());
-    await cluster.start();
-    return cluster;
+    try {
+      const user = serverUser();
+      if (user) execFileSync('chown', ['-R', user, dir]);
+      run(path.join(PG_BIN, 'initdb'), ['-D', path.join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+      const cluster = new PgCluster(dir, await freePort());
+      await cluster.start();
+      return cluster;
+    } catch (err) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /** URL of a database on this cluster (default: the maintenance database). */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { getJson, postJson } from '../helpers/http.js';
-import { makeTempRoot, startServer, type ChildServer } from '../helpers/server.js';
+import { makeTempRoot, startServers, type ChildServer } from '../helpers/server.js';
 import { RedisServer, servicesAvailable, suiteDatabase, waitFor } from '../helpers/services.js';
 import { listen, settle, type QueueListener } from '../helpers/socket.js';
 
@@ -24,12 +24,12 @@ const q = { both: `both-${id}`, aOnly: `from-a-${id}`, bOnly: `from-b-${id}` };
 
 beforeAll(async () => {
   if (!available) return;
-  const [db, own] = await Promise.all([suiteDatabase(), RedisServer.create()]);
+  const db = await suiteDatabase();
   releaseDb = db.release;
-  redis = own;
+  redis = await RedisServer.create();
   root = makeTempRoot('recall-redis-outage-');
   const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
-  [a, b] = await Promise.all([startServer({ root, env }), startServer({ root, env })]);
+  [a, b] = (await startServers(2, { root, env })) as [ChildServer, ChildServer];
 });
 
 afterAll(async () => {

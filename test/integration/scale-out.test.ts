@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { makeTempRoot, startServer, type ChildServer } from '../helpers/server.js';
+import { makeTempRoot, startServers, type ChildServer } from '../helpers/server.js';
 import { servicesAvailable, suiteDatabase, suiteRedis } from '../helpers/services.js';
 import { listen, settle, type QueueListener } from '../helpers/socket.js';
 
@@ -28,8 +28,10 @@ const sub = async (server: ChildServer, queueId: string) => {
 
 beforeAll(async () => {
   if (!available) return;
-  const [db, redis] = await Promise.all([suiteDatabase(), suiteRedis()]);
-  releases.push(db.release, redis.release);
+  const db = await suiteDatabase();
+  releases.push(db.release);
+  const redis = await suiteRedis();
+  releases.push(redis.release);
   root = makeTempRoot('recall-scale-');
   writeModelFile(root, { name: 'sd-1.5', type: 'main', base: 'sd-1' });
   writeModelFile(root, { name: 'sdxl-base', type: 'main', base: 'sdxl' });
@@ -38,7 +40,7 @@ beforeAll(async () => {
   writeModelFile(root, { name: 'detail', type: 'lora', base: 'sdxl' });
   const env = { DATABASE_URL: db.url, REDIS_URL: redis.url };
   // Started together: both migrate and scan the same empty database at once.
-  [a, b] = await Promise.all([startServer({ root, env }), startServer({ root, env })]);
+  [a, b] = (await startServers(2, { root, env })) as [ChildServer, ChildServer];
 });
 
 afterAll(async () => {
