@@ -1,13 +1,16 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../helpers/server.js';
+import { makeTempRoot, startServer } from '../helpers/server.js';
 import { freePort } from '../helpers/services.js';
 
 /** Start-up with --database-url / --redis-url that cannot work: one clear line, no password, no listening. */
 async function startFailure(env: Record<string, string>, args: string[] = []): Promise<string> {
-  const err = await startServer({ env, args }).then(
+  const root = makeTempRoot('recall-startup-');
+  const err = await startServer({ root, env, args }).then(
     () => null,
     (e: unknown) => e as Error,
   );
+  fs.rmSync(root, { recursive: true, force: true });
   expect(err).toBeInstanceOf(Error);
   return err!.message;
 }
