@@ -13,6 +13,8 @@ export function serveCommand(): Command {
     .option('--upload-limit <bytes>', 'largest accepted image upload in bytes (env RECALL_UPLOAD_LIMIT; default 52428800)')
     .option('--body-limit <bytes>', 'largest accepted JSON body in bytes (env RECALL_BODY_LIMIT; default 1048576)')
     .option('--no-scan', 'do not scan the models folder at start')
+    .option('--database-url <url>', 'store in PostgreSQL (postgres://user:pass@host:5432/db) instead of the root\'s SQLite file (env DATABASE_URL)')
+    .option('--redis-url <url>', 'broadcast through Redis (redis://host:6379) so several servers share socket rooms (env REDIS_URL)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
       let server;
@@ -26,6 +28,8 @@ export function serveCommand(): Command {
             uploadLimit: opts.uploadLimit as string | undefined,
             bodyLimit: opts.bodyLimit as string | undefined,
             scanOnStart: opts.scan !== false,
+            databaseUrl: opts.databaseUrl as string | undefined,
+            redisUrl: opts.redisUrl as string | undefined,
           },
           env,
           defaultWebDir(),

@@ -16,6 +16,7 @@ import { modelRoutes } from './models/routes.js';
 import { ModelService } from './models/service.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import type { RedisBus } from './plugins/redis-bus.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
 import { RecallResolver } from './recall/resolver.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   logger: Logger;
   /** Replaces the Socket.IO publisher (tools and tests that run without sockets). */
   publisher?: RecallEventPublisher;
+  /** Connected Redis bus: socket rooms span every server on it (--redis-url). */
+  redis?: RedisBus;
 }
 
 export interface RecallApp {
@@ -51,7 +54,7 @@ export function prepareRoot(root: string): void {
 }
 
 /** Builds the Fastify app from its parts. It never listens: serve.ts does, and tests inject. */
-export async function buildApp({ config, store, logger, publisher }: AppOptions): Promise<RecallApp> {
+export async function buildApp({ config, store, logger, publisher, redis }: AppOptions): Promise<RecallApp> {
   const paths = rootPaths(config.root);
   const app = Fastify({
     loggerInstance: logger,
@@ -85,11 +88,14 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
 
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
 
-  const io = attachSocketServer(app, { corsOrigin: true });
+  const io = attachSocketServer(app, { corsOrigin: true, adapter: redis?.adapter });
   const models = new ModelService(store.models, paths.models, logger);
   const images = new ImageService(new ImageRepository(paths.images, paths.thumbnails));
   const resolver = new RecallResolver(models, images, paths.images, logger);
-  const recall = new RecallService(store.recall, resolver, publisher ?? new SocketRecallPublisher(io), logger);
+  const socketPublisher = new SocketRecallPublisher(io, redis, logger);
+  const recall = new RecallService(store.recall, resolver, publisher ?? socketPublisher, logger);
+  // Clients that missed events while Redis was down get the stored state once it is back.
+  redis?.onRestored(() => void socketPublisher.resync((queueId) => recall.catchUpEvent(queueId)));
   const clientState = new ClientStateService(store.clientState);
 
   await registerDocs(app, RECALL_VERSION);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from './redact-url.js';
 
 /**
  * Configuration is parsed once, from flags first, then environment, then defaults. A bad value ends
@@ -23,6 +24,10 @@ export const zConfig = z.object({
   scanOnStart: z.boolean(),
   /** Folder of the built web UI; served at `/` when present. */
   webDir: z.string().nullable(),
+  /** PostgreSQL instead of the root's SQLite file, so several servers share one store. */
+  databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).nullable(),
+  /** Redis for the Socket.IO adapter, so room broadcasts reach every server's clients. */
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).nullable(),
 });
 export type Config = z.infer<typeof zConfig>;
 
@@ -36,6 +41,8 @@ export interface RawSettings {
   bodyLimit?: string | number;
   scanOnStart?: boolean;
   webDir?: string | null;
+  databaseUrl?: string;
+  redisUrl?: string;
 }
 
 export const DEFAULTS = {
@@ -58,6 +65,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     logLevel: get('RECALL_LOG_LEVEL'),
     uploadLimit: get('RECALL_UPLOAD_LIMIT'),
     bodyLimit: get('RECALL_BODY_LIMIT'),
+    databaseUrl: get('DATABASE_URL'),
+    redisUrl: get('REDIS_URL'),
   };
 }
 
@@ -75,7 +84,12 @@ const FLAG_NAMES: Record<string, string> = {
   logLevel: '--log-level / RECALL_LOG_LEVEL',
   uploadLimit: '--upload-limit / RECALL_UPLOAD_LIMIT',
   bodyLimit: '--body-limit / RECALL_BODY_LIMIT',
+  databaseUrl: '--database-url / DATABASE_URL',
+  redisUrl: '--redis-url / REDIS_URL',
 };
+
+/** Settings that may carry a password: shown redacted in error messages. */
+const URL_SETTINGS = new Set(['databaseUrl', 'redisUrl']);
 
 /** Merges flags over env over defaults and validates the lot, reporting every bad value at once. */
 export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDir: string | null): Config {
@@ -89,6 +103,9 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     bodyLimit: pick('bodyLimit') ?? DEFAULTS.bodyLimit,
     scanOnStart: flags.scanOnStart ?? true,
     webDir: flags.webDir === undefined ? defaultWebDir : flags.webDir,
+    // An empty value (DATABASE_URL=) means "not set": SQLite, no Redis.
+    databaseUrl: pick('databaseUrl') || null,
+    redisUrl: pick('redisUrl') || null,
   };
   const parsed = zConfig.safeParse(raw);
   if (!parsed.success) {
@@ -96,7 +113,8 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
         const value = (raw as Record<string, unknown>)[key];
-        return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(value)}: ${i.message}`;
+        const shown = URL_SETTINGS.has(key) && typeof value === 'string' ? redactUrl(value) : value;
+        return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(shown)}: ${i.message}`;
       }),
     );
   }

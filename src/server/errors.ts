@@ -12,7 +12,7 @@ const CATALOGUE: Record<ErrorCode, { status: number; message: string }> = {
   RECALL_ERR_UNAUTHORIZED: { status: 401, message: 'Authentication required' },
   RECALL_ERR_FORBIDDEN: { status: 403, message: 'Not allowed' },
   RECALL_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
-  RECALL_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'Storage is unavailable; nothing was stored' },
+  RECALL_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; nothing was stored. Try again shortly' },
   RECALL_ERR_INTERNAL: { status: 500, message: 'Internal server error' },
 };
 

@@ -4,9 +4,12 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { buildApp, prepareRoot, type RecallApp } from './app.js';
 import { ConfigError, rootPaths, type Config } from './config.js';
+import { openPostgresStore } from './db/postgres/postgres-store.js';
 import { openSqliteStore } from './db/sqlite/sqlite-store.js';
 import type { Store } from './db/store.js';
 import { createLogger } from './logger.js';
+import { connectRedisBus, type RedisBus } from './plugins/redis-bus.js';
+import { redactUrl } from './redact-url.js';
 
 /** Where the built web UI is: beside the compiled server, or in dist/ when running from source. */
 export function defaultWebDir(): string | null {
@@ -54,19 +57,34 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const logger = opts.logger ?? createLogger(config.logLevel);
   checkRoot(config.root, opts.explicitRoot);
   const paths = rootPaths(config.root);
+  const database = config.databaseUrl ? redactUrl(config.databaseUrl) : paths.database;
   let store: Store;
   try {
-    store = openSqliteStore(paths.database);
+    store = config.databaseUrl
+      ? await openPostgresStore(config.databaseUrl, {
+          onConnectionError: (err) => logger.warn(`PostgreSQL connection lost (${err.message}); the next request opens a new one`),
+        })
+      : openSqliteStore(paths.database);
   } catch (err) {
-    throw new StartupError(`cannot open the database ${paths.database}: ${(err as Error).message}`);
+    throw new StartupError(`cannot open the database ${database}: ${(err as Error).message}`);
   }
-  const recallApp = await buildApp({ config, store, logger });
+  let redis: RedisBus | undefined;
+  if (config.redisUrl) {
+    try {
+      redis = await connectRedisBus(config.redisUrl, logger);
+    } catch (err) {
+      await store.close();
+      throw new StartupError((err as Error).message);
+    }
+  }
+  const recallApp = await buildApp({ config, store, logger, redis });
   if (config.scanOnStart) await recallApp.services.models.scan();
 
   try {
     await recallApp.app.listen({ host: config.host, port: config.port });
   } catch (err) {
     await recallApp.app.close().catch(() => undefined);
+    await redis?.close();
     await store.close();
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new StartupError(`port ${config.port} on ${config.host} is already in use (choose another with --port)`);
@@ -79,7 +97,14 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
   logger.info(
-    { root: config.root, database: paths.database, images: paths.images, models: paths.models, webUi: config.webDir ?? 'not built' },
+    {
+      root: config.root,
+      database,
+      redis: config.redisUrl ? redactUrl(config.redisUrl) : 'off (single server)',
+      images: paths.images,
+      models: paths.models,
+      webUi: config.webDir ?? 'not built',
+    },
     `Recall listening on ${url} (root ${config.root})`,
   );
 
@@ -87,6 +112,7 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const close = () =>
     (closing ??= (async () => {
       await recallApp.app.close();
+      await redis?.close();
       await store.close();
     })());
   return { ...recallApp, url, store, logger, close };

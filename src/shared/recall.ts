@@ -26,6 +26,8 @@ export const LIMITS = {
   controlLayers: 50,
   ipAdapters: 50,
   referenceImages: 50,
+  /** Queues one batch recall may target. */
+  batchQueues: 100,
 } as const;
 
 const zModelName = z.string().min(1).max(LIMITS.modelNameChars);
@@ -251,6 +253,21 @@ export const zRecallWarning = z.object({
 });
 export type RecallWarning = z.infer<typeof zRecallWarning>;
 
+/**
+ * Where the recall's event went. `delivered`: handed to every server's clients (with one server, to
+ * its own). `local_only`: the cross-server bus (Redis) was down, so only this server's clients got it;
+ * the others catch up from storage when the bus is back. `failed`: the socket layer refused it.
+ * In every case the recall itself is stored.
+ */
+export const RECALL_BROADCASTS = ['delivered', 'local_only', 'failed'] as const;
+export const zRecallBroadcast = z
+  .enum(RECALL_BROADCASTS)
+  .describe(
+    'Whether the event reached the clients: delivered (every server), local_only (only this server: the Redis bus is down; ' +
+      'other servers\' clients get the stored state when it is back), failed (not broadcast). The recall is stored in every case.',
+  );
+export type RecallBroadcast = z.infer<typeof zRecallBroadcast>;
+
 export const zRecallResponse = z.object({
   status: z.literal('success'),
   queue_id: zQueueId,
@@ -258,7 +275,7 @@ export const zRecallResponse = z.object({
   parameters: zResolvedRecallParameters,
   revision: z.number().int().describe('Revision of the queue after this recall; events carry it too'),
   warnings: z.array(zRecallWarning),
-  broadcast: z.enum(['delivered', 'failed']).describe('Whether the event could be handed to the socket layer'),
+  broadcast: zRecallBroadcast,
 });
 export type RecallResponse = z.infer<typeof zRecallResponse>;
 
@@ -268,6 +285,36 @@ export const zRecallNoParametersResponse = z.object({
   updated_count: z.literal(0),
   queue_id: zQueueId,
 });
+
+/** The answer for one queue: a stored recall, or nothing when the body had no values. */
+export const zRecallOutcome = zRecallResponse.or(zRecallNoParametersResponse);
+export type RecallOutcome = z.infer<typeof zRecallOutcome>;
+
+/** Body of POST /api/v1/recall: the same parameters into several queues, in one transaction. */
+export const zRecallBatchRequest = z.strictObject({
+  queue_ids: z
+    .array(zQueueId)
+    .min(1)
+    .max(LIMITS.batchQueues)
+    .superRefine((ids, ctx) => {
+      const seen = new Set<string>();
+      ids.forEach((id, i) => {
+        if (seen.has(id)) ctx.addIssue({ code: 'custom', path: [i], message: `queue id "${id}" is listed twice; queue_ids must be unique` });
+        seen.add(id);
+      });
+    })
+    .describe(`The queues to recall into, each once (at most ${LIMITS.batchQueues})`),
+  parameters: zRecallParameters,
+});
+export type RecallBatchRequest = z.infer<typeof zRecallBatchRequest>;
+export type RecallBatchRequestInput = z.input<typeof zRecallBatchRequest>;
+
+/** One result per queue, in the order of `queue_ids`; one event was sent to each queue's room. */
+export const zRecallBatchResponse = z.object({
+  status: z.enum(['success', 'no_parameters_provided']),
+  results: z.array(zRecallOutcome),
+});
+export type RecallBatchResponse = z.infer<typeof zRecallBatchResponse>;
 
 export const zRecallState = z.object({
   status: z.literal('success'),

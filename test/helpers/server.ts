@@ -105,3 +105,18 @@ export async function startServer(opts: { root?: string; env?: Record<string, st
     },
   };
 }
+
+/**
+ * Several built servers started at once (so they race through migrations and model scans, as
+ * instances behind a load balancer do). If one fails to start, the others are stopped.
+ */
+export async function startServers(count: number, opts: Parameters<typeof startServer>[0] = {}): Promise<ChildServer[]> {
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startServer(opts)));
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.close()));
+    throw failed.reason;
+  }
+  return servers;
+}

@@ -20,6 +20,8 @@ export type RecallWriteEntry = { key: string; value: string } | { key: string; m
 export interface RecallSnapshot {
   values: Map<string, string>;
   revision: number;
+  /** Id of the recall that made this revision; null when never written. */
+  recallId: string | null;
   updatedAt: string | null;
 }
 

@@ -1,7 +1,11 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ErrorBody, ValidationIssue } from '../../shared/errors.js';
+import { StorageUnavailableError } from '../db/store.js';
 import { AppError } from '../errors.js';
+
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const STORAGE_RETRY_AFTER_S = 5;
 
 /** FastAPI's names for where a bad value sits. */
 const LOCATION: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
@@ -58,7 +62,9 @@ function validationIssues(err: FastifyError): ValidationIssue[] {
  * clear message for known errors; a generic message at 500 with the detail only in the log.
  */
 export function registerErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, req, reply) => {
+  app.setErrorHandler((caught: FastifyError, req, reply) => {
+    // A store error that no service mapped still means "database unreachable": 503, not 500.
+    const err = caught instanceof StorageUnavailableError ? (new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: caught }) as unknown as FastifyError) : caught;
     if (hasZodFastifySchemaValidationErrors(err)) {
       const detail = validationIssues(err);
       req.log.debug({ detail }, 'rejected invalid request');
@@ -66,6 +72,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     }
     if (err instanceof AppError) {
       if (err.status >= 500) req.log.error({ err: err.cause ?? err }, err.message);
+      if (err.code === 'RECALL_ERR_STORAGE_UNAVAILABLE') void reply.header('retry-after', String(STORAGE_RETRY_AFTER_S));
       if (err.issues) return reply.code(err.status).send({ detail: err.issues, code: err.code });
       return reply.code(err.status).send({ detail: err.message, code: err.code } satisfies ErrorBody);
     }

@@ -1,6 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { zQueueParams } from '../../shared/queue.js';
-import { zRecallNoParametersResponse, zRecallParameters, zRecallQuery, zRecallResponse, zRecallState } from '../../shared/recall.js';
+import {
+  LIMITS,
+  zRecallBatchRequest,
+  zRecallBatchResponse,
+  zRecallNoParametersResponse,
+  zRecallParameters,
+  zRecallQuery,
+  zRecallResponse,
+  zRecallState,
+} from '../../shared/recall.js';
 import type { RecallService } from './service.js';
 
 export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = async (app, { recall }) => {
@@ -22,6 +31,22 @@ export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = as
       const [outcome] = await recall.recall([req.params.queue_id], req.body, req.query, req.userId);
       return outcome!;
     },
+  });
+
+  app.post('/api/v1/recall', {
+    schema: {
+      operationId: 'update_recall_parameters_batch',
+      tags: ['recall'],
+      summary: 'Recall the same parameters into several queues at once',
+      description:
+        `The parameters are validated once and stored into every queue in one transaction (all queues or none), then one ` +
+        `\`recall_parameters_updated\` event goes to each queue's room. Up to ${LIMITS.batchQueues} distinct queue ids; ` +
+        'the `strict` and `append` flags work as on the single-queue route. The answer lists each queue\'s result, in order.',
+      querystring: zRecallQuery,
+      body: zRecallBatchRequest,
+      response: { 200: zRecallBatchResponse },
+    },
+    handler: (req) => recall.recallBatch(req.body.queue_ids, req.body.parameters, req.query, req.userId),
   });
 
   app.get('/api/v1/recall/:queue_id', {

@@ -6,16 +6,19 @@ import {
   RECALL_FIELDS,
   recallKey,
   zRecallParameters,
+  type RecallBatchResponse,
+  type RecallBroadcast,
   type RecallField,
+  type RecallOutcome,
   type RecallParameters,
+  type RecallParametersUpdatedEvent,
   type RecallQuery,
-  type RecallResponse,
   type RecallState,
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
-import type { RecallResolver } from './resolver.js';
+import type { RecallResolver, Resolution } from './resolver.js';
 
 /** Lists that `append` extends rather than replaces: both kinds of reference image. */
 const APPENDABLE: readonly RecallField[] = ['ip_adapters', 'reference_images'];
@@ -25,9 +28,24 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
 };
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 
-export type RecallOutcome =
-  | { status: 'no_parameters_provided'; updated_count: 0; queue_id: string }
-  | RecallResponse;
+export type { RecallOutcome };
+
+/** Reads a publisher's answer: booleans come from publishers that only know "handed on" or not. */
+function broadcastOf(result: RecallBroadcast | boolean): RecallBroadcast {
+  if (result === true) return 'delivered';
+  if (result === false) return 'failed';
+  return result;
+}
+
+/** Maps an unreachable store to the API's 503. */
+async function guardStorage<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
+    throw err;
+  }
+}
 
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
 function parseStored(field: RecallField, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
@@ -38,6 +56,24 @@ function parseStored(field: RecallField, text: string): { ok: true; value: unkno
   } catch {
     return { ok: false, error: 'not JSON' };
   }
+}
+
+/** The stored form of a recall: one JSON value per field, or a merge into the stored list for `append`. */
+function writeEntries(provided: Partial<Record<RecallField, unknown>>, flags: RecallQuery): RecallWriteEntry[] {
+  return Object.entries(provided).map(([field, value]) => {
+    const key = recallKey(field as RecallField);
+    const json = JSON.stringify(value);
+    if (!flags.append || !APPENDABLE.includes(field as RecallField)) return { key, value: json };
+    return {
+      key,
+      merge: (previous) => {
+        const before = previous ? parseStored(field as RecallField, previous) : null;
+        const list = [...(before?.ok ? (before.value as unknown[]) : []), ...(value as unknown[])];
+        // Keep the newest entries when an append would pass the list's limit.
+        return JSON.stringify(list.slice(-(APPEND_LIMITS[field as RecallField] ?? list.length)));
+      },
+    };
+  });
 }
 
 /**
@@ -66,79 +102,92 @@ export class RecallService {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
-    const entries: RecallWriteEntry[] = Object.entries(provided).map(([field, value]) => {
-      const key = recallKey(field as RecallField);
-      const json = JSON.stringify(value);
-      if (!flags.append || !APPENDABLE.includes(field as RecallField)) return { key, value: json };
-      return {
-        key,
-        merge: (previous) => {
-          const before = previous ? parseStored(field as RecallField, previous) : null;
-          const list = [...(before?.ok ? (before.value as unknown[]) : []), ...(value as unknown[])];
-          // Keep the newest entries when an append would pass the list's limit.
-          return JSON.stringify(list.slice(-(APPEND_LIMITS[field as RecallField] ?? list.length)));
-        },
-      };
-    });
+    const entries = writeEntries(provided, flags);
+
+    // The main model each queue already has, for choosing among same-named LoRAs and adapters. Read
+    // before the write (which does not change it), so a database failure here stores nothing.
+    const fallbackMain = new Map<string, string | undefined>();
+    if (!provided.model) {
+      await guardStorage(async () => {
+        for (const q of queueIds) fallbackMain.set(q, await this.storedMainModel(q));
+      });
+    }
 
     const recallId = randomUUID();
     const now = new Date();
-    let revisions: Map<string, number>;
-    try {
-      revisions = await this.repo.write(queueIds, entries, recallId, now.toISOString());
-    } catch (err) {
-      if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
-      throw err;
-    }
+    const revisions = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString()));
     for (const q of queueIds) this.log.info(`Updated ${entries.length} recall parameters for queue ${q}`);
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
-    // broadcast but the stored values stay as sent.
-    let fallbackMain: string | undefined;
-    if (!provided.model && queueIds[0]) fallbackMain = await this.storedMainModel(queueIds[0]);
-    const { parameters, warnings } = await this.resolver.resolve(provided as RecallParameters, fallbackMain);
-    if (flags.append) parameters.append = true;
+    // broadcast but the stored values stay as sent. Queues sharing a main model share one resolution.
+    const resolutions = new Map<string | undefined, Promise<Resolution>>();
+    const resolve = (main: string | undefined) => {
+      let r = resolutions.get(main);
+      if (!r) resolutions.set(main, (r = this.resolver.resolve(provided as RecallParameters, main)));
+      return r;
+    };
 
     const outcomes: RecallOutcome[] = [];
     for (const queue_id of queueIds) {
+      const { parameters, warnings } = await resolve(fallbackMain.get(queue_id));
+      if (flags.append) parameters.append = true;
       const revision = revisions.get(queue_id)!;
-      const delivered = await this.events
-        .publish({
-          timestamp: Math.floor(now.getTime() / 1000),
-          queue_id,
-          user_id: userId,
-          revision,
-          recall_id: recallId,
-          parameters,
-          warnings,
-        })
-        .catch((err: unknown) => {
-          this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${queue_id}`);
-          return false;
-        });
-      if (!delivered) this.log.warn(`The recall for queue ${queue_id} was stored but its event could not be broadcast`);
-      outcomes.push({
-        status: 'success',
+      const broadcast = await this.publish({
+        timestamp: Math.floor(now.getTime() / 1000),
         queue_id,
-        updated_count: entries.length,
-        parameters,
+        user_id: userId,
         revision,
+        recall_id: recallId,
+        parameters,
         warnings,
-        broadcast: delivered ? 'delivered' : 'failed',
       });
+      outcomes.push({ status: 'success', queue_id, updated_count: entries.length, parameters, revision, warnings, broadcast });
     }
     return outcomes;
   }
 
+  /** Hands one event to the socket layer; a stored recall is never failed by its broadcast. */
+  private async publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
+    const broadcast = await this.events.publish(event).then(broadcastOf, (err: unknown) => {
+      this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${event.queue_id}`);
+      return 'failed' as const;
+    });
+    if (broadcast === 'failed') this.log.warn(`The recall for queue ${event.queue_id} was stored but its event could not be broadcast`);
+    if (broadcast === 'local_only') this.log.warn(`The recall for queue ${event.queue_id} was stored but reached only this server's clients (Redis is down)`);
+    return broadcast;
+  }
+
+  /** The batch endpoint: one recall into every listed queue, answered with each queue's outcome. */
+  async recallBatch(queueIds: readonly string[], params: RecallParameters, flags: RecallQuery, userId: string): Promise<RecallBatchResponse> {
+    const results = await this.recall(queueIds, params, flags, userId);
+    return { status: results.some((r) => r.status === 'success') ? 'success' : 'no_parameters_provided', results };
+  }
+
+  /**
+   * The stored state of a queue as a full-state event (no `append` flag, so it replaces), at the
+   * stored revision and recall id: what clients that missed events are sent. Null when never recalled.
+   */
+  async catchUpEvent(queueId: string): Promise<RecallParametersUpdatedEvent | null> {
+    const { state, recallId } = await this.snapshot(queueId);
+    if (state.revision === 0 || !recallId) return null;
+    return {
+      timestamp: Math.floor((state.updated_at ? Date.parse(state.updated_at) : Date.now()) / 1000),
+      queue_id: queueId,
+      user_id: 'system',
+      revision: state.revision,
+      recall_id: recallId,
+      parameters: state.parameters,
+      warnings: state.warnings,
+    };
+  }
+
   /** What is stored for a queue, resolved now, so a late client can catch up. */
   async state(queueId: string): Promise<RecallState> {
-    let snapshot;
-    try {
-      snapshot = await this.repo.read(queueId, ALL_KEYS);
-    } catch (err) {
-      if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
-      throw err;
-    }
+    return (await this.snapshot(queueId)).state;
+  }
+
+  private async snapshot(queueId: string): Promise<{ state: RecallState; recallId: string | null }> {
+    const snapshot = await guardStorage(() => this.repo.read(queueId, ALL_KEYS));
     const stored: Record<string, unknown> = {};
     for (const field of RECALL_FIELDS) {
       const text = snapshot.values.get(recallKey(field));
@@ -151,7 +200,7 @@ export class RecallService {
       }
     }
     const resolved = await this.resolver.resolve(stored as RecallParameters);
-    return {
+    const state: RecallState = {
       status: 'success',
       queue_id: queueId,
       revision: snapshot.revision,
@@ -160,6 +209,7 @@ export class RecallService {
       stored: stored as RecallParameters,
       warnings: resolved.warnings,
     };
+    return { state, recallId: snapshot.recallId };
   }
 
   private async storedMainModel(queueId: string): Promise<string | undefined> {

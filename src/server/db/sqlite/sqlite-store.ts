@@ -61,8 +61,8 @@ export function openSqliteStore(file: string): Store {
     ),
     csDelete: db.prepare('DELETE FROM client_state WHERE queue_id = ? AND key = ?'),
     csDeleteQueue: db.prepare('DELETE FROM client_state WHERE queue_id = ?'),
-    revGet: db.prepare<[string], { revision: number; updated_at: string }>(
-      'SELECT revision, updated_at FROM recall_revisions WHERE queue_id = ?',
+    revGet: db.prepare<[string], { revision: number; recall_id: string; updated_at: string }>(
+      'SELECT revision, recall_id, updated_at FROM recall_revisions WHERE queue_id = ?',
     ),
     revBump: db.prepare<[string, string, string], { revision: number }>(
       `INSERT INTO recall_revisions (queue_id, revision, recall_id, updated_at) VALUES (?, 1, ?, ?)
@@ -183,7 +183,7 @@ export function openSqliteStore(file: string): Store {
             if (v !== undefined) values.set(key, v);
           }
           const rev = st.revGet.get(queueId);
-          return { values, revision: rev?.revision ?? 0, updatedAt: rev?.updated_at ?? null };
+          return { values, revision: rev?.revision ?? 0, recallId: rev?.recall_id ?? null, updatedAt: rev?.updated_at ?? null };
         })();
       },
     },
