@@ -31,9 +31,17 @@ function addIfAbsent(out: Record<string, string>, key: string, value: string): v
 }
 
 /** A comment holding text: JSON of chunks is spread out, SwarmUI JSON and plain text are `parameters`. */
+function isChunkMap(json: Record<string, unknown>): boolean {
+  if ('sui_image_params' in json || !Object.keys(json).some((k) => CHUNK_KEYS.has(k))) return false;
+  // Chunk texts are strings (or JSON documents); a tool's own record (Fooocus) has numbers and a plain-text prompt.
+  if (!Object.values(json).every((v) => typeof v === 'string' || isRecord(v) || Array.isArray(v))) return false;
+  const prompt = json.prompt;
+  return prompt === undefined || isRecord(prompt) || (typeof prompt === 'string' && prompt.trimStart().startsWith('{'));
+}
+
 function spreadComment(out: Record<string, string>, text: string): void {
   const json = parseJsonObject(text);
-  if (json && !('sui_image_params' in json) && Object.keys(json).some((k) => CHUNK_KEYS.has(k))) {
+  if (json && isChunkMap(json)) {
     for (const [k, v] of Object.entries(json)) {
       if (typeof v === 'string') addIfAbsent(out, k, v);
       else if (isRecord(v) || Array.isArray(v)) addIfAbsent(out, k, JSON.stringify(v));
