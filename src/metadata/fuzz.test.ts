@@ -120,7 +120,7 @@ describe('damaged images never crash the reader', () => {
     for (const [name, image] of await syntheticImages()) {
       await fc.assert(
         fc.asyncProperty(damage, (d) => survives(applyDamage(image, d))),
-        { numRuns: 400, seed: name.length * 7919 },
+        { numRuns: 400, seed: 7919 + name.charCodeAt(0) },
       );
     }
   }, 60_000);

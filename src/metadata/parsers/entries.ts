@@ -23,6 +23,9 @@ const CHUNK_KEYS = new Set([
   'fooocus_scheme',
 ]);
 
+/** The parameter line of an A1111 infotext. */
+const INFOTEXT = /(^|[\n,] ?)Steps: \d+(,|\s*$)/m;
+
 /** "Prompt: {...}" / "Workflow: {...}" in an EXIF text tag (ComfyUI's WebP and JPEG savers). */
 const LABELLED_JSON = /^([A-Za-z][\w -]{0,40}):\s*([[{][\s\S]*)$/;
 
@@ -73,7 +76,10 @@ export function normalizeEntries(raw: Entries): Entries {
   const software = raw['exif:Software'];
   if (software?.startsWith('Fooocus') && raw['exif:MakerNote']) addIfAbsent(out, 'fooocus_scheme', raw['exif:MakerNote']);
   if (software !== undefined) addIfAbsent(out, 'Software', software);
-  const description = raw['xmp:dc:description'];
-  if (description !== undefined && /(^|\n)Steps: \d/.test(description)) addIfAbsent(out, 'parameters', description);
+  // Other places tools put an A1111 infotext, taken only when the text is one.
+  for (const key of ['exif:XPComment', 'exif:ImageDescription', 'xmp:parameters', 'xmp:dc:description']) {
+    const text = raw[key];
+    if (text !== undefined && INFOTEXT.test(text)) addIfAbsent(out, 'parameters', text);
+  }
   return out;
 }

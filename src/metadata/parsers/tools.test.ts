@@ -180,6 +180,14 @@ describe('entries from EXIF and XMP', () => {
     expect(normalizeEntries({ 'jpeg:COM': 'x\nSteps: 2' })).toMatchObject({ parameters: 'x\nSteps: 2' });
   });
 
+  it('takes an infotext from XPComment, ImageDescription or XMP, but not other text there', () => {
+    const infotext = 'a boat\nSteps: 12, Sampler: Euler, Seed: 4';
+    expect(normalizeEntries({ 'exif:XPComment': infotext }).parameters).toBe(infotext);
+    expect(normalizeEntries({ 'exif:ImageDescription': infotext }).parameters).toBe(infotext);
+    expect(normalizeEntries({ 'xmp:parameters': infotext }).parameters).toBe(infotext);
+    expect(normalizeEntries({ 'exif:ImageDescription': 'holiday photo, 12 steps from the beach' }).parameters).toBeUndefined();
+  });
+
   it('says so when there is no generation metadata, listing what text there is', () => {
     const r = interpretMetadata({ format: 'png', width: 8, height: 8, entries: { Comment: 'edited in GIMP', Software: 'GIMP 2.10' } });
     expect(r).toEqual({ status: 'none', format: 'png', width: 8, height: 8, message: 'no generation metadata found', unmapped: { Comment: 'edited in GIMP', Software: 'GIMP 2.10' } });

@@ -127,6 +127,12 @@ describe('WebP reader', () => {
     expect(r.entries['exif:UserComment']).toBe('webp comment');
   });
 
+  it('reads a parameters property of any namespace from XMP', async () => {
+    const xml = xmpPacket({ 'sdm:parameters': 'a boat\nSteps: 12, Sampler: Euler, Seed: 4' });
+    const r = await readImageMetadata(withWebpChunks(await baseWebp(), { xmp: xml, width: 64, height: 48 }));
+    expect(r.entries['xmp:parameters']).toBe('a boat\nSteps: 12, Sampler: Euler, Seed: 4');
+  });
+
   it('reads an XMP chunk', async () => {
     const r = await readImageMetadata(withWebpChunks(await baseWebp(), { xmp: xmpPacket({ 'dc:description': 'webp xmp' }), width: 64, height: 48 }));
     expect(r.entries['xmp:dc:description']).toBe('webp xmp');
