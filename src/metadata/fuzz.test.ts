@@ -145,8 +145,17 @@ describe('random metadata text never breaks the parsers', () => {
       const copy = JSON.parse(JSON.stringify(sample)) as unknown;
       const slots: [Record<string, unknown> | unknown[], string | number][] = [];
       const walk = (v: unknown) => {
-        if (Array.isArray(v)) v.forEach((x, i) => (slots.push([v, i]), walk(x)));
-        else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (slots.push([v as Record<string, unknown>, k]), walk(x));
+        if (Array.isArray(v)) {
+          v.forEach((x, i) => {
+            slots.push([v, i]);
+            walk(x);
+          });
+        } else if (v && typeof v === 'object') {
+          for (const [k, x] of Object.entries(v)) {
+            slots.push([v as Record<string, unknown>, k]);
+            walk(x);
+          }
+        }
       };
       walk(copy);
       const slot = slots[pick % slots.length];
