@@ -87,7 +87,7 @@ function addControlNet(graph: ComfyGraph, node: ComfyNode, out: RecallBuilder): 
   if (typeof file !== 'string') return;
   // Only a control image loaded as-is can be recalled; a preprocessed one exists only inside ComfyUI.
   const image = imageName(graph, node.inputs.image);
-  if (!image) out.keep('control_image', `${node.classType} ${node.id}: image is produced inside the workflow`);
+  if (!image) out.keep('control_image', `${node.classType} ${node.id}: the control image is not a loaded file of outputs/images`);
   out.addControlLayer(
     {
       model_name: modelNameFromFile(file),

@@ -42,8 +42,14 @@ describe('files that are not PNG, JPEG or WebP', () => {
   it('refuses an empty file as not an image', () => expectError(new Uint8Array(0), 'NOT_AN_IMAGE'));
   it('refuses text as not an image', () => expectError(new TextEncoder().encode('{"prompt": "not an image"}'), 'NOT_AN_IMAGE'));
   it('refuses random bytes as not an image', () => expectError(Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251), 'NOT_AN_IMAGE'));
-  it('names GIF and TIFF as unsupported formats', async () => {
+  it('names GIF, BMP, AVIF and TIFF as unsupported formats, but not text that starts like them', async () => {
     await expectError(new TextEncoder().encode('GIF89a\x01\x00\x01\x00'), 'UNSUPPORTED_FORMAT');
+    const bmp = Buffer.alloc(64);
+    bmp.write('BM', 0, 'latin1');
+    bmp.writeUInt32LE(40, 14);
+    await expectError(bmp, 'UNSUPPORTED_FORMAT');
+    await expectError(Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypavif'), Buffer.alloc(20)]), 'UNSUPPORTED_FORMAT');
+    await expectError(new TextEncoder().encode('BMW owners club newsletter'), 'NOT_AN_IMAGE');
     await expectError(buildTiff({ littleEndian: true, ifd0: [asciiTag(0x010e, 'x')] }), 'UNSUPPORTED_FORMAT');
   });
 });
