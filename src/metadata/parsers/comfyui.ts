@@ -7,6 +7,7 @@ import { modelNameFromFile } from './models.js';
 import type { ToolParser } from './types.js';
 
 const MAX_CHAIN = 64;
+const MAX_LISTED_SAMPLERS = 16;
 
 interface SamplerSettings {
   seed?: unknown;
@@ -261,7 +262,8 @@ export function mapComfyGraph(graph: ComfyGraph, out: RecallBuilder): void {
   readLatent(graph, first.inputs.latent_image, out);
   readVae(graph, out);
   const others = [...graph.nodes.values()].filter((n) => isSampler(n) && n !== first);
-  if (others.length > 0) out.keep('other_samplers', others.map((n) => summary(graph, n)));
+  if (others.length > 0) out.keep('other_samplers', others.slice(0, MAX_LISTED_SAMPLERS).map((n) => summary(graph, n)));
+  if (others.length > MAX_LISTED_SAMPLERS) out.keep('other_samplers_not_listed', others.length - MAX_LISTED_SAMPLERS);
 }
 
 /** Hashes that SaveImageWithMetaData-style nodes write beside the graph in an A1111 `parameters` text. */
