@@ -135,6 +135,18 @@ describe('ComfyUI prompt graph', () => {
     expect(r.parameters).toMatchObject({ seed: 1, steps: 2, cfg_scale: 3, scheduler: 'euler' });
   });
 
+  it('without a save node, reads the first sampler wired from a checkpoint to an empty latent', () => {
+    const r = parse({
+      stray: node('KSampler', { model: ['nowhere', 0], positive: ['p', 0], negative: ['p', 0], latent_image: ['nowhere', 0], seed: 1, steps: 1, cfg: 1 }),
+      c: node('CheckpointLoaderSimple', { ckpt_name: 'real.safetensors' }),
+      p: node('CLIPTextEncode', { clip: ['c', 1], text: 'wired' }),
+      l: node('EmptyLatentImage', { width: 512, height: 512 }),
+      k: node('KSampler', { model: ['c', 0], positive: ['p', 0], negative: ['p', 0], latent_image: ['l', 0], seed: 2, steps: 20, cfg: 7 }),
+    });
+    expect(r.parameters).toMatchObject({ seed: 2, model: 'real', width: 512, positive_prompt: 'wired' });
+    expect(r.unmapped.other_samplers).toEqual([expect.objectContaining({ node: 'stray', seed: 1 })]);
+  });
+
   it('adds the hashes a metadata saver writes beside the graph', () => {
     const r = parse(HIRES_GRAPH, {
       parameters: 'x\nNegative prompt: y\nSteps: 30, Sampler: dpmpp_2m_karras, Seed: 1234567, Model: juggernautXL_v9, Model hash: 33e58e8668, Lora hashes: "add-detail-xl: 0d9bd1b873a7, pixel-art: 1a2b3c4d5e6f"',

@@ -54,6 +54,14 @@ function readSampler(graph: ComfyGraph, node: ComfyNode): SamplerSettings {
   return s;
 }
 
+const isLoader = (n: ComfyNode): boolean => ['ckpt_name', 'unet_name', 'base_ckpt_name'].some((k) => typeof n.inputs[k] === 'string');
+const isEmptyLatent = (n: ComfyNode): boolean => 'width' in n.inputs && 'height' in n.inputs;
+
+function hasFullChain(graph: ComfyGraph, node: ComfyNode): boolean {
+  const s = readSampler(graph, node);
+  return graph.findUpstream(s.model, isLoader).length > 0 && graph.findUpstream(node.inputs.latent_image, isEmptyLatent).length > 0;
+}
+
 /**
  * The sampling passes behind the saved image, first pass first. The sampler nearest the save node
  * is the last pass; a sampler upstream of its latent input (hires fix, refiner) comes before it.
@@ -65,7 +73,11 @@ function samplerChain(graph: ComfyGraph): ComfyNode[] {
     last = graph.findUpstream(output.inputs.images, isSampler)[0];
     if (last) break;
   }
-  last ??= [...graph.nodes.values()].find(isSampler);
+  if (!last) {
+    // Nothing saved traces back to a sampler: take the first one wired up from checkpoint to latent.
+    const samplers = [...graph.nodes.values()].filter(isSampler);
+    last = samplers.find((n) => hasFullChain(graph, n)) ?? samplers[0];
+  }
   if (!last) return [];
   const chain = [last];
   for (let i = 0; i < MAX_CHAIN; i++) {
