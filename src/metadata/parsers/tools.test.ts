@@ -27,10 +27,16 @@ describe('NovelAI', () => {
       seed: 77,
       width: 832,
       height: 1216,
-      denoise_strength: 0.7,
       scheduler: 'dpmpp_2m',
       model: 'Stable Diffusion XL',
     });
+    // Without an img2img request the strength was not used.
+    expect(r.unmapped.strength).toBe(0.7);
+  });
+
+  it('maps the strength of an img2img request to the denoising strength', () => {
+    const r = parse({ Software: 'NovelAI', Comment: JSON.stringify({ prompt: 'p', steps: 28, scale: 5, seed: 1, strength: 0.55, request_type: 'Img2ImgRequest', sampler: 'k_euler' }) });
+    expect(r.parameters.denoise_strength).toBe(0.55);
   });
 
   it('keeps V4 character prompts aside', () => {
