@@ -48,7 +48,9 @@ function refsFor(refs: readonly ModelRef[], field: string): string {
 
 function listItem(field: string, item: Record<string, unknown>, refs: readonly ModelRef[], index: number): string {
   const { model_name, image_name, ...rest } = item;
-  const details = Object.entries(rest).map(([k, v]) => `${k} ${show(v, 60)}`);
+  const details = Object.entries(rest)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => `${k} ${show(v, 60)}`);
   if (image_name) details.unshift(`image ${String(image_name)}`);
   const name = model_name === undefined ? String(image_name) : String(model_name);
   const extra = model_name === undefined ? '' : details.length > 0 ? ` [${details.join(', ')}]` : '';
@@ -65,20 +67,20 @@ export function formatInspectEntry(e: InspectEntry): string {
     return `${lines.join('\n')}\n`;
   }
   const lines = [`${e.file} (${size}): ${e.source?.tool}${e.source?.version ? ` ${e.source.version}` : ''}`];
-  const width = 18;
+  const label = (name: string) => name.padEnd(Math.max(18, name.length + 1));
   const params = e.parameters as Record<string, unknown>;
   for (const field of RECALL_FIELDS) {
     const value = params[field];
     if (value === undefined || value === null) continue;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => lines.push(`  ${(i === 0 ? field : '').padEnd(width)}${listItem(field, item as Record<string, unknown>, e.model_refs, i)}`));
+      value.forEach((item, i) => lines.push(`  ${label(i === 0 ? field : '')}${listItem(field, item as Record<string, unknown>, e.model_refs, i)}`));
     } else {
-      lines.push(`  ${field.padEnd(width)}${show(value)}${refsFor(e.model_refs, field)}`);
+      lines.push(`  ${label(field)}${show(value)}${refsFor(e.model_refs, field)}`);
     }
   }
   const unmapped = Object.entries(e.unmapped);
   if (unmapped.length > 0) {
-    lines.push(`  ${'not mapped'.padEnd(width)}${unmapped.map(([k, v]) => `${k}: ${show(v, 120)}`).join(' · ')}`);
+    lines.push(`  ${label('not mapped')}${unmapped.map(([k, v]) => `${k}: ${show(v, 120)}`).join(' · ')}`);
   }
   return `${lines.join('\n')}\n`;
 }
