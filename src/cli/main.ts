@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { RECALL_VERSION } from '../server/version.js';
+import { inspectCommand } from './inspect.js';
 import { modelsCommand } from './models.js';
 import { serveCommand } from './serve.js';
 
@@ -9,6 +10,7 @@ const program = new Command('recall')
   .version(RECALL_VERSION)
   .showHelpAfterError('(run recall --help for usage)')
   .addCommand(serveCommand())
-  .addCommand(modelsCommand());
+  .addCommand(modelsCommand())
+  .addCommand(inspectCommand());
 
 await program.parseAsync(process.argv);
