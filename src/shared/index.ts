@@ -2,6 +2,7 @@ export * from './app-info.js';
 export * from './client-state.js';
 export * from './errors.js';
 export * from './images.js';
+export * from './metadata.js';
 export * from './models.js';
 export * from './queue.js';
 export * from './recall.js';
