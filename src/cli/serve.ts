@@ -13,6 +13,11 @@ export function serveCommand(): Command {
     .option('--upload-limit <bytes>', 'largest accepted image upload in bytes (env RECALL_UPLOAD_LIMIT; default 52428800)')
     .option('--body-limit <bytes>', 'largest accepted JSON body in bytes (env RECALL_BODY_LIMIT; default 1048576)')
     .option('--no-scan', 'do not scan the models folder at start')
+    .option('--no-hash', 'do not hash models in the background (hashes match models named differently in images)')
+    .option('--allow-private-urls', 'let image URLs reach private, loopback and link-local addresses (env RECALL_ALLOW_PRIVATE_URLS)')
+    .option('--url-allow-list <networks>', 'comma-separated IP addresses or CIDR ranges image URLs may reach although private (env RECALL_URL_ALLOW_LIST)')
+    .option('--url-timeout <ms>', 'longest time to fetch an image URL (env RECALL_URL_TIMEOUT_MS; default 15000)')
+    .option('--url-max-redirects <n>', 'most redirects followed for an image URL (env RECALL_URL_MAX_REDIRECTS; default 5)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
       let server;
@@ -26,6 +31,11 @@ export function serveCommand(): Command {
             uploadLimit: opts.uploadLimit as string | undefined,
             bodyLimit: opts.bodyLimit as string | undefined,
             scanOnStart: opts.scan !== false,
+            hashModels: opts.hash !== false,
+            allowPrivateUrls: opts.allowPrivateUrls === true ? true : undefined,
+            urlAllowList: opts.urlAllowList as string | undefined,
+            urlTimeoutMs: opts.urlTimeout as string | undefined,
+            urlMaxRedirects: opts.urlMaxRedirects as string | undefined,
           },
           env,
           defaultWebDir(),

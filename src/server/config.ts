@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -9,6 +10,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 const zPort = z.coerce.number().int().min(0).max(65535);
 const zBytes = z.coerce.number().int().min(1024).max(2 ** 31);
+/** An IP address or CIDR range, e.g. `10.0.0.0/8`, `192.168.1.20`, `fd00::/8`. */
+const zNetwork = z.string().refine((s) => ipaddr.isValidCIDR(s) || ipaddr.isValid(s), { message: 'is not an IP address or CIDR range' });
+/** Flags and env give booleans as text too (`RECALL_ALLOW_PRIVATE_URLS=1`). */
+const zFlag = z.union([z.boolean(), z.stringbool()]);
 
 export const zConfig = z.object({
   root: z.string().min(1).describe('Recall root; holds outputs/images, models and databases'),
@@ -23,6 +28,16 @@ export const zConfig = z.object({
   scanOnStart: z.boolean(),
   /** Folder of the built web UI; served at `/` when present. */
   webDir: z.string().nullable(),
+  /** Hash models in a background worker after each scan (for matching images by hash). */
+  hashModels: z.boolean(),
+  /** Image URLs may reach any address, private ones included (trusted networks only). */
+  allowPrivateUrls: zFlag,
+  /** Private addresses image URLs may reach anyway (IP addresses or CIDR ranges). */
+  urlAllowList: z.array(zNetwork),
+  /** Longest time to fetch one image URL, redirects included. */
+  urlTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+  /** Most redirects followed for one image URL. */
+  urlMaxRedirects: z.coerce.number().int().min(0).max(20),
 });
 export type Config = z.infer<typeof zConfig>;
 
@@ -36,6 +51,12 @@ export interface RawSettings {
   bodyLimit?: string | number;
   scanOnStart?: boolean;
   webDir?: string | null;
+  hashModels?: boolean;
+  allowPrivateUrls?: boolean | string;
+  /** Comma-separated (env) or a list (flags). */
+  urlAllowList?: string | string[];
+  urlTimeoutMs?: string | number;
+  urlMaxRedirects?: string | number;
 }
 
 export const DEFAULTS = {
@@ -45,6 +66,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   uploadLimit: 50 * 1024 * 1024,
   bodyLimit: 1024 * 1024,
+  urlTimeoutMs: 15_000,
+  urlMaxRedirects: 5,
 } as const;
 
 /** Settings read from the environment; names follow InvokeAI where it has one (INVOKEAI_ROOT). */
@@ -58,6 +81,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     logLevel: get('RECALL_LOG_LEVEL'),
     uploadLimit: get('RECALL_UPLOAD_LIMIT'),
     bodyLimit: get('RECALL_BODY_LIMIT'),
+    allowPrivateUrls: get('RECALL_ALLOW_PRIVATE_URLS'),
+    urlAllowList: get('RECALL_URL_ALLOW_LIST'),
+    urlTimeoutMs: get('RECALL_URL_TIMEOUT_MS'),
+    urlMaxRedirects: get('RECALL_URL_MAX_REDIRECTS'),
   };
 }
 
@@ -75,7 +102,14 @@ const FLAG_NAMES: Record<string, string> = {
   logLevel: '--log-level / RECALL_LOG_LEVEL',
   uploadLimit: '--upload-limit / RECALL_UPLOAD_LIMIT',
   bodyLimit: '--body-limit / RECALL_BODY_LIMIT',
+  allowPrivateUrls: '--allow-private-urls / RECALL_ALLOW_PRIVATE_URLS',
+  urlAllowList: '--url-allow-list / RECALL_URL_ALLOW_LIST',
+  urlTimeoutMs: '--url-timeout / RECALL_URL_TIMEOUT_MS',
+  urlMaxRedirects: '--url-max-redirects / RECALL_URL_MAX_REDIRECTS',
 };
+
+const splitList = (v: string | string[] | undefined): string[] =>
+  (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
 
 /** Merges flags over env over defaults and validates the lot, reporting every bad value at once. */
 export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDir: string | null): Config {
@@ -89,13 +123,20 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     bodyLimit: pick('bodyLimit') ?? DEFAULTS.bodyLimit,
     scanOnStart: flags.scanOnStart ?? true,
     webDir: flags.webDir === undefined ? defaultWebDir : flags.webDir,
+    hashModels: flags.hashModels ?? true,
+    allowPrivateUrls: pick('allowPrivateUrls') ?? false,
+    urlAllowList: splitList(pick('urlAllowList')),
+    urlTimeoutMs: pick('urlTimeoutMs') ?? DEFAULTS.urlTimeoutMs,
+    urlMaxRedirects: pick('urlMaxRedirects') ?? DEFAULTS.urlMaxRedirects,
   };
   const parsed = zConfig.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
-        const value = (raw as Record<string, unknown>)[key];
+        const at = i.path[1];
+        const whole = (raw as Record<string, unknown>)[key];
+        const value = typeof at === 'number' && Array.isArray(whole) ? whole[at] : whole;
         return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(value)}: ${i.message}`;
       }),
     );

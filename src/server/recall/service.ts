@@ -1,21 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { zModelRef, type ModelRef } from '../../shared/metadata.js';
 import {
   LIMITS,
   LIST_FIELDS,
   RECALL_FIELDS,
   recallKey,
-  zRecallParameters,
+  zStoredRecallParameters,
   type RecallField,
   type RecallParameters,
   type RecallQuery,
   type RecallResponse,
   type RecallState,
+  type RecallWarning,
+  type StoredRecallParameters,
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
-import type { RecallResolver } from './resolver.js';
+import type { ImageService } from '../images/service.js';
+import { takeInImages } from './image-intake.js';
+import { byFieldOrder, type RecallResolver } from './resolver.js';
 
 /** Lists that `append` extends rather than replaces: both kinds of reference image. */
 const APPENDABLE: readonly RecallField[] = ['ip_adapters', 'reference_images'];
@@ -25,6 +31,44 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
 };
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 
+/**
+ * Model hashes read from images (from_image) are kept beside the recall, so a later GET or POST
+ * resolves those models by hash as the first answer did. Not a recall field: not counted in
+ * updated_count, not broadcast. Newest refs win per kind and name; the list is bounded.
+ */
+export const MODEL_REFS_KEY = 'recall_model_refs';
+const MODEL_REFS_LIMIT = 200;
+const zStoredModelRefs = z.array(zModelRef);
+
+function mergeModelRefs(previous: string | null, added: readonly ModelRef[]): string {
+  let before: ModelRef[] = [];
+  try {
+    const parsed = zStoredModelRefs.safeParse(previous ? JSON.parse(previous) : []);
+    if (parsed.success) before = parsed.data;
+  } catch {
+    // a damaged value is replaced
+  }
+  const id = (r: ModelRef) => `${r.field.split('.')[0]}\u0000${r.name}\u0000${r.algorithm}`;
+  const replaced = new Set(added.map(id));
+  return JSON.stringify([...before.filter((r) => !replaced.has(id(r))), ...added].slice(-MODEL_REFS_LIMIT));
+}
+
+function parseModelRefs(text: string | undefined): ModelRef[] {
+  if (!text) return [];
+  try {
+    const parsed = zStoredModelRefs.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What a recall may carry besides its parameters. */
+export interface RecallContext {
+  /** Hashes of the models named in the parameters, read from an image. */
+  modelRefs?: readonly ModelRef[];
+}
+
 export type RecallOutcome =
   | { status: 'no_parameters_provided'; updated_count: 0; queue_id: string }
   | RecallResponse;
@@ -32,7 +76,7 @@ export type RecallOutcome =
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
 function parseStored(field: RecallField, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
-    const parsed = zRecallParameters.shape[field].safeParse(JSON.parse(text));
+    const parsed = zStoredRecallParameters.shape[field].safeParse(JSON.parse(text));
     if (parsed.success) return { ok: true, value: parsed.data };
     return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid' };
   } catch {
@@ -50,18 +94,28 @@ export class RecallService {
     private readonly resolver: RecallResolver,
     private readonly events: RecallEventPublisher,
     private readonly log: Logger,
+    private readonly images: ImageService,
   ) {}
 
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
-  async recall(queueIds: readonly string[], params: RecallParameters, flags: RecallQuery, userId: string): Promise<RecallOutcome[]> {
-    const provided: Partial<Record<RecallField, unknown>> = {};
+  async recall(
+    queueIds: readonly string[],
+    params: RecallParameters,
+    flags: RecallQuery,
+    userId: string,
+    context: RecallContext = {},
+  ): Promise<RecallOutcome[]> {
+    const given: Partial<Record<RecallField, unknown>> = {};
     for (const field of RECALL_FIELDS) {
       const v = params[field];
-      if (v !== null && v !== undefined) provided[field] = v;
+      if (v !== null && v !== undefined) given[field] = v;
     }
-    if (Object.keys(provided).length === 0) {
+    if (Object.keys(given).length === 0) {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
+    // Images given by URL or base64 land in outputs/images first; what is stored names them.
+    const intake = await takeInImages(given as RecallParameters, this.images, this.log);
+    const provided = intake.params as Partial<Record<RecallField, unknown>>;
     if (flags.strict) {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
@@ -81,6 +135,10 @@ export class RecallService {
       };
     });
 
+    const updatedCount = entries.length;
+    const refs = context.modelRefs ?? [];
+    if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
+
     const recallId = randomUUID();
     const now = new Date();
     let revisions: Map<string, number>;
@@ -90,13 +148,14 @@ export class RecallService {
       if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
       throw err;
     }
-    for (const q of queueIds) this.log.info(`Updated ${entries.length} recall parameters for queue ${q}`);
+    for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
     // broadcast but the stored values stay as sent.
-    let fallbackMain: string | undefined;
-    if (!provided.model && queueIds[0]) fallbackMain = await this.storedMainModel(queueIds[0]);
-    const { parameters, warnings } = await this.resolver.resolve(provided as RecallParameters, fallbackMain);
+    const stored = await this.storedContext(queueIds[0]!);
+    const resolved = await this.resolver.resolve(provided as StoredRecallParameters, provided.model ? undefined : stored.mainModel, stored.modelRefs);
+    const parameters = resolved.parameters;
+    const warnings = mergeWarnings(intake.warnings, resolved.warnings);
     if (flags.append) parameters.append = true;
 
     const outcomes: RecallOutcome[] = [];
@@ -120,7 +179,7 @@ export class RecallService {
       outcomes.push({
         status: 'success',
         queue_id,
-        updated_count: entries.length,
+        updated_count: updatedCount,
         parameters,
         revision,
         warnings,
@@ -134,7 +193,7 @@ export class RecallService {
   async state(queueId: string): Promise<RecallState> {
     let snapshot;
     try {
-      snapshot = await this.repo.read(queueId, ALL_KEYS);
+      snapshot = await this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]);
     } catch (err) {
       if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
       throw err;
@@ -150,22 +209,32 @@ export class RecallService {
         this.log.warn(`Ignoring stored ${recallKey(field)} of queue ${queueId}: ${parsed.error}`);
       }
     }
-    const resolved = await this.resolver.resolve(stored as RecallParameters);
+    const resolved = await this.resolver.resolve(stored as StoredRecallParameters, undefined, parseModelRefs(snapshot.values.get(MODEL_REFS_KEY)));
     return {
       status: 'success',
       queue_id: queueId,
       revision: snapshot.revision,
       updated_at: snapshot.updatedAt,
       parameters: resolved.parameters,
-      stored: stored as RecallParameters,
+      stored: stored as StoredRecallParameters,
       warnings: resolved.warnings,
     };
   }
 
-  private async storedMainModel(queueId: string): Promise<string | undefined> {
-    const snap = await this.repo.read(queueId, [recallKey('model')]);
+  /** The queue's stored main model (it decides between same-named models) and model hashes, after a write. */
+  private async storedContext(queueId: string): Promise<{ mainModel: string | undefined; modelRefs: ModelRef[] }> {
+    const snap = await this.repo.read(queueId, [recallKey('model'), MODEL_REFS_KEY]);
     const text = snap.values.get(recallKey('model'));
     const parsed = text ? parseStored('model', text) : null;
-    return parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined;
+    return {
+      mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
+      modelRefs: parseModelRefs(snap.values.get(MODEL_REFS_KEY)),
+    };
   }
+}
+
+/** Intake warnings (a refused URL, with its reason) stand in for the resolver's for the same entry. */
+function mergeWarnings(intake: RecallWarning[], resolved: RecallWarning[]): RecallWarning[] {
+  const fields = new Set(intake.map((w) => w.field));
+  return [...intake, ...resolved.filter((w) => !fields.has(w.field))].sort(byFieldOrder);
 }
