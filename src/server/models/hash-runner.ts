@@ -31,6 +31,11 @@ export class WorkerHashRunner implements HashRunner {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (h: ModelHashes) => void; reject: (e: Error) => void }>();
 
+  /** Thread id of the running worker (the main thread is 0), or null when none runs. */
+  get threadId(): number | null {
+    return this.worker?.threadId ?? null;
+  }
+
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = startWorker();
