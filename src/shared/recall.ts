@@ -75,10 +75,11 @@ export const zImageBase64 = z
 /** Ways a list entry can give its image; a request gives at most one of them per entry. */
 export const IMAGE_SOURCE_FIELDS = ['image_name', 'image_url', 'image_base64'] as const;
 
-function checkImageSource(required: boolean) {
+/** `required`: at least one source; `single`: at most one (a request; a stored entry keeps name and URL). */
+function checkImageSource(required: boolean, single = true) {
   return (v: Partial<Record<(typeof IMAGE_SOURCE_FIELDS)[number], unknown>>, ctx: z.RefinementCtx): void => {
     const given = IMAGE_SOURCE_FIELDS.filter((k) => v[k] !== null && v[k] !== undefined);
-    if (given.length > 1) {
+    if (single && given.length > 1) {
       ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give only one of ${given.join(' and ')}` });
     } else if (required && given.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['image_name'], message: 'one of image_name, image_url or image_base64 is required' });
@@ -131,7 +132,7 @@ export const zReferenceImageRecall = z.strictObject(zRequestImage).superRefine(c
 
 export const zStoredControlLayer = z.strictObject({ ...controlLayerShape, ...zStoredImage }).superRefine(checkStepRange);
 export const zStoredIpAdapter = z.strictObject({ ...ipAdapterShape, ...zStoredImage }).superRefine(checkStepRange);
-export const zStoredReferenceImage = z.strictObject(zStoredImage).superRefine(checkImageSource(true));
+export const zStoredReferenceImage = z.strictObject(zStoredImage).superRefine(checkImageSource(true, false));
 
 /** Core (scalar) fields, in the spec's order. */
 export const zRecallScalars = z.strictObject({
