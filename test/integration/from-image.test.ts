@@ -47,7 +47,7 @@ const keyOf = (name: string) => models.find((m) => m.name === name)!.key;
 const fromImage = (queue: string, body: object, query = '') => postJson(`${srv.url}/api/v1/recall/${queue}/from_image${query}`, body);
 async function upload(queue: string, bytes: Buffer, filename: string, query = '') {
   const form = new FormData();
-  form.append('file', new Blob([bytes], { type: 'image/png' }), filename);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), filename);
   const res = await fetch(`${srv.url}/api/v1/recall/${queue}/from_image${query}`, { method: 'POST', body: form });
   return { status: res.status, body: (await res.json()) as any };
 }
