@@ -327,6 +327,9 @@ export const zRecallNoParametersResponse = z.object({
   updated_count: z.literal(0),
   queue_id: zQueueId,
 });
+export type RecallNoParametersResponse = z.infer<typeof zRecallNoParametersResponse>;
+/** What a recall POST answers: the result, or that there was nothing to recall. */
+export type RecallOutcome = RecallResponse | RecallNoParametersResponse;
 
 export const zRecallState = z.object({
   status: z.literal('success'),

@@ -9,6 +9,7 @@ import {
   recallKey,
   zStoredRecallParameters,
   type RecallField,
+  type RecallOutcome,
   type RecallParameters,
   type RecallQuery,
   type RecallResponse,
@@ -69,9 +70,7 @@ export interface RecallContext {
   modelRefs?: readonly ModelRef[];
 }
 
-export type RecallOutcome =
-  | { status: 'no_parameters_provided'; updated_count: 0; queue_id: string }
-  | RecallResponse;
+export type { RecallOutcome };
 
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
 function parseStored(field: RecallField, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
