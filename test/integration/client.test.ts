@@ -80,10 +80,11 @@ describe('the typed client', () => {
     const client = createRecallClient({ baseUrl: srv.url });
     const byFile = await client.fromImage('c3', { file: await a1111Png(A1111_PARAMETERS), filename: 'a.png' });
     expect(byFile.source.tool).toBe('automatic1111');
-    expect(byFile.parameters).toMatchObject({ seed: 987654 });
+    expect(byFile).toMatchObject({ status: 'success', parameters: { seed: 987654 } });
     const byName = await client.fromImage('c3', { imageName: 'cat.png' }, { remix: true });
     expect(byName.remix).toBe(true);
-    expect(byName.parameters).not.toHaveProperty('seed');
+    expect(byName.status).toBe('success');
+    expect((byName as { parameters?: object }).parameters).not.toHaveProperty('seed');
   });
 
   it('throws a typed error carrying the server\'s detail', async () => {

@@ -12,7 +12,6 @@ import {
   type RecallOutcome,
   type RecallParameters,
   type RecallQuery,
-  type RecallResponse,
   type RecallState,
   type RecallWarning,
   type StoredRecallParameters,
