@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson } from '../helpers/http.js';
-import { A1111_PARAMETERS, a1111Png, invokeAiPng, plainPng } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS, a1111Png, invokeAiPng, plainPng } from '../helpers/generated-images.js';
 import { CLI, makeTempRoot, startServer, type ChildServer } from '../helpers/server.js';
 
 /* `recall send`, end to end: the built CLI against the built server, and against a bare InvokeAI-like server. */

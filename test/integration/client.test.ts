@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRecallClient, RecallApiError, RecallConnectionError, type RecallParametersUpdatedEvent } from '../../src/client/index.js';
 import { writeModelFile } from '../helpers/fixtures.js';
-import { A1111_PARAMETERS, a1111Png, plainPng } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS, a1111Png, plainPng } from '../helpers/generated-images.js';
 import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 import { settle } from '../helpers/socket.js';
 

@@ -8,7 +8,7 @@ import type { ModelConfig } from '../../src/shared/models.js';
 import type { ModelSpec } from '../helpers/fixtures.js';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { a1111Png, invokeAiPng } from '../helpers/metadata-images.js';
+import { a1111Png, invokeAiPng } from '../helpers/generated-images.js';
 import { CLI, makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /*
