@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { RECALL_VERSION } from '../server/version.js';
 import { inspectCommand } from './inspect.js';
 import { modelsCommand } from './models.js';
+import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command('recall')
@@ -11,6 +12,7 @@ const program = new Command('recall')
   .showHelpAfterError('(run recall --help for usage)')
   .addCommand(serveCommand())
   .addCommand(modelsCommand())
-  .addCommand(inspectCommand());
+  .addCommand(inspectCommand())
+  .addCommand(sendCommand());
 
 await program.parseAsync(process.argv);

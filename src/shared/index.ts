@@ -1,6 +1,7 @@
 export * from './app-info.js';
 export * from './client-state.js';
 export * from './errors.js';
+export * from './from-image.js';
 export * from './images.js';
 export * from './metadata.js';
 export * from './models.js';

@@ -274,11 +274,18 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const key = () => `k${++n}`;
         await s.models.applyScan([scanned('a'), scanned('b')], NOW, key);
         expect((await s.models.withoutHashes(10)).map((m) => m.name).sort()).toEqual(['a', 'b']);
-        await s.models.setHashes('k1', { blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123' }, NOW);
+        const hashes = { blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123', autov1: '0badc0de', autov3: 'feedbeef0011223344' };
+        expect(await s.models.setHashes('k1', hashes, NOW)).toBe(true);
         const a = (await s.models.get('k1'))!;
         expect(a.hash).toBe('blake3:b3');
-        expect(a.hashes).toEqual({ blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123' });
-        for (const h of ['b3', 'abcdef0123456789', 'abcdef0123']) expect((await s.models.findByHash(h)).map((m) => m.key)).toEqual(['k1']);
+        expect(a.hashes).toEqual(hashes);
+        // Full hashes, and shortened ones as prefixes (AutoV2 of the SHA-256, a 12-digit LoRA hash of AutoV3).
+        for (const h of ['b3', 'abcdef0123456789', 'abcdef0123', '0badc0de', 'feedbeef0011']) {
+          expect((await s.models.findByHash(h)).map((m) => m.key)).toEqual(['k1']);
+        }
+        expect((await s.models.findByHash('feedbeef0011', ['sha256'])).map((m) => m.key)).toEqual([]);
+        // A hash computed from a file that has changed since is not stored.
+        expect(await s.models.setHashes('k2', hashes, NOW, { file_size: 999, mtime_ms: 1 })).toBe(false);
         expect(await s.models.findByHash('nope')).toEqual([]);
         expect((await s.models.withoutHashes(10)).map((m) => m.name)).toEqual(['b']);
 
@@ -286,7 +293,8 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await s.models.applyScan([scanned('a', { description: 'now described' }), scanned('b')], NOW, key);
         expect((await s.models.get('k1'))!.hashes.blake3).toBe('b3');
         await s.models.applyScan([scanned('a', { mtime_ms: 1_800_000_000_000 }), scanned('b')], NOW, key);
-        expect((await s.models.get('k1'))!.hashes).toEqual({ blake3: null, sha256: null, autov2: null });
+        expect((await s.models.get('k1'))!.hashes).toEqual({ blake3: null, sha256: null, autov2: null, autov1: null, autov3: null });
+        expect((await s.models.withoutHashes(10)).map((m) => m.name).sort()).toEqual(['a', 'b']);
         expect(await s.models.findByHash('b3')).toEqual([]);
       });
 

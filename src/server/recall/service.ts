@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { ModelRef } from '../../shared/metadata.js';
 import {
   LIMITS,
   LIST_FIELDS,
   RECALL_FIELDS,
   recallKey,
-  zRecallParameters,
+  zStoredRecallParameters,
   type RecallBatchResponse,
   type RecallBroadcast,
   type RecallField,
@@ -14,11 +15,16 @@ import {
   type RecallParametersUpdatedEvent,
   type RecallQuery,
   type RecallState,
+  type RecallWarning,
+  type StoredRecallParameters,
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
-import type { RecallResolver, Resolution } from './resolver.js';
+import type { ImageService } from '../images/service.js';
+import { takeInImages } from './image-intake.js';
+import { MODEL_REFS_KEY, mergeModelRefs, parseModelRefs } from './model-refs.js';
+import { byFieldOrder, type RecallResolver, type Resolution } from './resolver.js';
 
 /** Lists that `append` extends rather than replaces: both kinds of reference image. */
 const APPENDABLE: readonly RecallField[] = ['ip_adapters', 'reference_images'];
@@ -29,6 +35,18 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 
 export type { RecallOutcome };
+
+/** What a recall may carry besides its parameters. */
+export interface RecallContext {
+  /** Hashes of the models named in the parameters, read from an image. */
+  modelRefs?: readonly ModelRef[];
+}
+
+/** What a queue already holds that steers resolution: its main model and the model hashes kept for it. */
+interface StoredContext {
+  mainModel: string | undefined;
+  modelRefs: ModelRef[];
+}
 
 /** Reads a publisher's answer: booleans come from publishers that only know "handed on" or not. */
 function broadcastOf(result: RecallBroadcast | boolean): RecallBroadcast {
@@ -50,7 +68,7 @@ async function guardStorage<T>(op: () => Promise<T>): Promise<T> {
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
 function parseStored(field: RecallField, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
-    const parsed = zRecallParameters.shape[field].safeParse(JSON.parse(text));
+    const parsed = zStoredRecallParameters.shape[field].safeParse(JSON.parse(text));
     if (parsed.success) return { ok: true, value: parsed.data };
     return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid' };
   } catch {
@@ -86,51 +104,66 @@ export class RecallService {
     private readonly resolver: RecallResolver,
     private readonly events: RecallEventPublisher,
     private readonly log: Logger,
+    private readonly images: ImageService,
   ) {}
 
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
-  async recall(queueIds: readonly string[], params: RecallParameters, flags: RecallQuery, userId: string): Promise<RecallOutcome[]> {
-    const provided: Partial<Record<RecallField, unknown>> = {};
+  async recall(
+    queueIds: readonly string[],
+    params: RecallParameters,
+    flags: RecallQuery,
+    userId: string,
+    context: RecallContext = {},
+  ): Promise<RecallOutcome[]> {
+    const given: Partial<Record<RecallField, unknown>> = {};
     for (const field of RECALL_FIELDS) {
       const v = params[field];
-      if (v !== null && v !== undefined) provided[field] = v;
+      if (v !== null && v !== undefined) given[field] = v;
     }
-    if (Object.keys(provided).length === 0) {
+    if (Object.keys(given).length === 0) {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
+    // Images given by URL or base64 land in outputs/images first; what is stored names them.
+    const intake = await takeInImages(given as RecallParameters, this.images, this.log);
+    const provided = intake.params as Partial<Record<RecallField, unknown>>;
     if (flags.strict) {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
     const entries = writeEntries(provided, flags);
+    const updatedCount = entries.length;
+    const refs = context.modelRefs ?? [];
+    if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
 
-    // The main model each queue already has, for choosing among same-named LoRAs and adapters. Read
-    // before the write (which does not change it), so a database failure here stores nothing.
-    const fallbackMain = new Map<string, string | undefined>();
-    if (!provided.model) {
-      await guardStorage(async () => {
-        for (const q of queueIds) fallbackMain.set(q, await this.storedMainModel(q));
-      });
-    }
+    // What each queue already holds (its main model, for choosing among same-named LoRAs and adapters,
+    // and model hashes from earlier images). Read before the write, so a database failure here stores nothing.
+    const stored = new Map<string, StoredContext>();
+    await guardStorage(async () => {
+      for (const q of queueIds) stored.set(q, await this.storedContext(q));
+    });
 
     const recallId = randomUUID();
     const now = new Date();
     const revisions = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString()));
-    for (const q of queueIds) this.log.info(`Updated ${entries.length} recall parameters for queue ${q}`);
+    for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
-    // broadcast but the stored values stay as sent. Queues sharing a main model share one resolution.
-    const resolutions = new Map<string | undefined, Promise<Resolution>>();
-    const resolve = (main: string | undefined) => {
-      let r = resolutions.get(main);
-      if (!r) resolutions.set(main, (r = this.resolver.resolve(provided as RecallParameters, main)));
+    // broadcast but the stored values stay as sent. Queues holding the same context share one resolution.
+    const resolutions = new Map<string, Promise<Resolution>>();
+    const resolve = (ctx: StoredContext) => {
+      const main = provided.model ? undefined : ctx.mainModel;
+      const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
+      const key = JSON.stringify([main ?? null, modelRefs]);
+      let r = resolutions.get(key);
+      if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs)));
       return r;
     };
 
     const outcomes: RecallOutcome[] = [];
     for (const queue_id of queueIds) {
-      const { parameters, warnings } = await resolve(fallbackMain.get(queue_id));
-      if (flags.append) parameters.append = true;
+      const resolved = await resolve(stored.get(queue_id)!);
+      const parameters = flags.append ? { ...resolved.parameters, append: true as const } : resolved.parameters;
+      const warnings = mergeWarnings(intake.warnings, resolved.warnings);
       const revision = revisions.get(queue_id)!;
       const broadcast = await this.publish({
         timestamp: Math.floor(now.getTime() / 1000),
@@ -141,7 +174,7 @@ export class RecallService {
         parameters,
         warnings,
       });
-      outcomes.push({ status: 'success', queue_id, updated_count: entries.length, parameters, revision, warnings, broadcast });
+      outcomes.push({ status: 'success', queue_id, updated_count: updatedCount, parameters, revision, warnings, broadcast });
     }
     return outcomes;
   }
@@ -187,7 +220,7 @@ export class RecallService {
   }
 
   private async snapshot(queueId: string): Promise<{ state: RecallState; recallId: string | null }> {
-    const snapshot = await guardStorage(() => this.repo.read(queueId, ALL_KEYS));
+    const snapshot = await guardStorage(() => this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]));
     const stored: Record<string, unknown> = {};
     for (const field of RECALL_FIELDS) {
       const text = snapshot.values.get(recallKey(field));
@@ -199,23 +232,33 @@ export class RecallService {
         this.log.warn(`Ignoring stored ${recallKey(field)} of queue ${queueId}: ${parsed.error}`);
       }
     }
-    const resolved = await this.resolver.resolve(stored as RecallParameters);
+    const resolved = await this.resolver.resolve(stored as StoredRecallParameters, undefined, parseModelRefs(snapshot.values.get(MODEL_REFS_KEY)));
     const state: RecallState = {
       status: 'success',
       queue_id: queueId,
       revision: snapshot.revision,
       updated_at: snapshot.updatedAt,
       parameters: resolved.parameters,
-      stored: stored as RecallParameters,
+      stored: stored as StoredRecallParameters,
       warnings: resolved.warnings,
     };
     return { state, recallId: snapshot.recallId };
   }
 
-  private async storedMainModel(queueId: string): Promise<string | undefined> {
-    const snap = await this.repo.read(queueId, [recallKey('model')]);
+  /** The queue's stored main model and the model hashes kept for it. */
+  private async storedContext(queueId: string): Promise<StoredContext> {
+    const snap = await this.repo.read(queueId, [recallKey('model'), MODEL_REFS_KEY]);
     const text = snap.values.get(recallKey('model'));
     const parsed = text ? parseStored('model', text) : null;
-    return parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined;
+    return {
+      mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
+      modelRefs: parseModelRefs(snap.values.get(MODEL_REFS_KEY)),
+    };
   }
+}
+
+/** Intake warnings (a refused URL, with its reason) stand in for the resolver's for the same entry. */
+function mergeWarnings(intake: RecallWarning[], resolved: RecallWarning[]): RecallWarning[] {
+  const fields = new Set(intake.map((w) => w.field));
+  return [...intake, ...resolved.filter((w) => !fields.has(w.field))].sort(byFieldOrder);
 }
