@@ -15,6 +15,11 @@ export function serveCommand(): Command {
     .option('--no-scan', 'do not scan the models folder at start')
     .option('--database-url <url>', 'store in PostgreSQL (postgres://user:pass@host:5432/db) instead of the root\'s SQLite file (env DATABASE_URL)')
     .option('--redis-url <url>', 'broadcast through Redis (redis://host:6379) so several servers share socket rooms (env REDIS_URL)')
+    .option('--no-hash', 'do not hash models in the background (hashes match models named differently in images)')
+    .option('--allow-private-urls', 'let image URLs reach private, loopback and link-local addresses (env RECALL_ALLOW_PRIVATE_URLS)')
+    .option('--url-allow-list <networks>', 'comma-separated IP addresses or CIDR ranges image URLs may reach although private (env RECALL_URL_ALLOW_LIST)')
+    .option('--url-timeout <ms>', 'longest time to fetch an image URL (env RECALL_URL_TIMEOUT_MS; default 15000)')
+    .option('--url-max-redirects <n>', 'most redirects followed for an image URL (env RECALL_URL_MAX_REDIRECTS; default 5)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
       let server;
@@ -30,6 +35,11 @@ export function serveCommand(): Command {
             scanOnStart: opts.scan !== false,
             databaseUrl: opts.databaseUrl as string | undefined,
             redisUrl: opts.redisUrl as string | undefined,
+            hashModels: opts.hash !== false,
+            allowPrivateUrls: opts.allowPrivateUrls === true ? true : undefined,
+            urlAllowList: opts.urlAllowList as string | undefined,
+            urlTimeoutMs: opts.urlTimeout as string | undefined,
+            urlMaxRedirects: opts.urlMaxRedirects as string | undefined,
           },
           env,
           defaultWebDir(),

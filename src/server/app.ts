@@ -9,16 +9,20 @@ import { ClientStateService } from './client-state/service.js';
 import { rootPaths, type Config } from './config.js';
 import type { Store } from './db/store.js';
 import type { RecallEventPublisher } from './events/recall-events.js';
+import { base64Length } from './images/base64.js';
+import { ImageFetcher } from './images/fetcher.js';
 import { ImageRepository } from './images/repository.js';
 import { imageRoutes } from './images/routes.js';
 import { ImageService } from './images/service.js';
 import { modelRoutes } from './models/routes.js';
+import { ModelHasher } from './models/hasher.js';
 import { ModelService } from './models/service.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import type { RedisBus } from './plugins/redis-bus.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
+import { FromImageService } from './recall/from-image.js';
 import { RecallResolver } from './recall/resolver.js';
 import { recallRoutes } from './recall/routes.js';
 import { RecallService } from './recall/service.js';
@@ -44,7 +48,15 @@ export interface AppOptions {
 export interface RecallApp {
   app: FastifyInstance;
   io: RecallSocketServer;
-  services: { recall: RecallService; models: ModelService; images: ImageService; clientState: ClientStateService };
+  services: {
+    recall: RecallService;
+    fromImage: FromImageService;
+    models: ModelService;
+    /** Null when background hashing is off (`--no-hash`). */
+    hasher: ModelHasher | null;
+    images: ImageService;
+    clientState: ClientStateService;
+  };
 }
 
 /** Creates the root's folders (InvokeAI's layout); an existing InvokeAI root is used in place. */
@@ -89,22 +101,38 @@ export async function buildApp({ config, store, logger, publisher, redis }: AppO
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
 
   const io = attachSocketServer(app, { corsOrigin: true, adapter: redis?.adapter });
-  const models = new ModelService(store.models, paths.models, logger);
-  const images = new ImageService(new ImageRepository(paths.images, paths.thumbnails));
+  const hasher = config.hashModels ? new ModelHasher(store.models, paths.models, logger) : null;
+  const models = new ModelService(store.models, paths.models, logger, hasher ?? undefined);
+  const fetcher = new ImageFetcher({
+    allowPrivate: config.allowPrivateUrls,
+    allowList: config.urlAllowList,
+    maxBytes: config.uploadLimit,
+    timeoutMs: config.urlTimeoutMs,
+    maxRedirects: config.urlMaxRedirects,
+    userAgent: `Recall/${RECALL_VERSION}`,
+  });
+  const images = new ImageService(new ImageRepository(paths.images, paths.thumbnails), { fetcher, uploadLimit: config.uploadLimit });
   const resolver = new RecallResolver(models, images, paths.images, logger);
   const socketPublisher = new SocketRecallPublisher(io, redis, logger);
-  const recall = new RecallService(store.recall, resolver, publisher ?? socketPublisher, logger);
+  const recall = new RecallService(store.recall, resolver, publisher ?? socketPublisher, logger, images);
   // Clients that missed events while Redis was down get the stored state once it is back.
   redis?.onRestored(() => void socketPublisher.resync((queueId) => recall.catchUpEvent(queueId)));
+  const fromImage = new FromImageService(recall, images, logger);
   const clientState = new ClientStateService(store.clientState);
+  app.addHook('onClose', async () => {
+    await hasher?.close();
+    await fetcher.close();
+  });
 
   await registerDocs(app, RECALL_VERSION);
-  await app.register(recallRoutes, { recall });
+  // JSON bodies of the recall routes may carry base64 images as large as an upload.
+  const jsonBodyLimit = config.bodyLimit + base64Length(config.uploadLimit);
+  await app.register(recallRoutes, { recall, fromImage, uploadLimit: config.uploadLimit, jsonBodyLimit });
   await app.register(clientStateRoutes, { clientState });
   await app.register(modelRoutes, { models });
   await app.register(imageRoutes, { images, uploadLimit: config.uploadLimit });
   await app.register(appInfoRoutes, { recallVersion: RECALL_VERSION });
   await registerStaticUi(app, config.webDir);
 
-  return { app, io, services: { recall, models, images, clientState } };
+  return { app, io, services: { recall, fromImage, models, hasher, images, clientState } };
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { redactUrl } from './redact-url.js';
 
@@ -10,6 +11,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 const zPort = z.coerce.number().int().min(0).max(65535);
 const zBytes = z.coerce.number().int().min(1024).max(2 ** 31);
+/** An IP address or CIDR range, e.g. `10.0.0.0/8`, `192.168.1.20`, `fd00::/8`. */
+const zNetwork = z.string().refine((s) => ipaddr.isValidCIDR(s) || ipaddr.isValid(s), { message: 'is not an IP address or CIDR range' });
+/** Flags and env give booleans as text too (`RECALL_ALLOW_PRIVATE_URLS=1`). */
+const zFlag = z.union([z.boolean(), z.stringbool()]);
 
 export const zConfig = z.object({
   root: z.string().min(1).describe('Recall root; holds outputs/images, models and databases'),
@@ -28,6 +33,16 @@ export const zConfig = z.object({
   databaseUrl: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).nullable(),
   /** Redis for the Socket.IO adapter, so room broadcasts reach every server's clients. */
   redisUrl: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).nullable(),
+  /** Hash models in a background worker after each scan (for matching images by hash). */
+  hashModels: z.boolean(),
+  /** Image URLs may reach any address, private ones included (trusted networks only). */
+  allowPrivateUrls: zFlag,
+  /** Private addresses image URLs may reach anyway (IP addresses or CIDR ranges). */
+  urlAllowList: z.array(zNetwork),
+  /** Longest time to fetch one image URL, redirects included. */
+  urlTimeoutMs: z.coerce.number().int().min(100).max(600_000),
+  /** Most redirects followed for one image URL. */
+  urlMaxRedirects: z.coerce.number().int().min(0).max(20),
 });
 export type Config = z.infer<typeof zConfig>;
 
@@ -43,6 +58,12 @@ export interface RawSettings {
   webDir?: string | null;
   databaseUrl?: string;
   redisUrl?: string;
+  hashModels?: boolean;
+  allowPrivateUrls?: boolean | string;
+  /** Comma-separated (env) or a list (flags). */
+  urlAllowList?: string | string[];
+  urlTimeoutMs?: string | number;
+  urlMaxRedirects?: string | number;
 }
 
 export const DEFAULTS = {
@@ -52,6 +73,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   uploadLimit: 50 * 1024 * 1024,
   bodyLimit: 1024 * 1024,
+  urlTimeoutMs: 15_000,
+  urlMaxRedirects: 5,
 } as const;
 
 /** Settings read from the environment; names follow InvokeAI where it has one (INVOKEAI_ROOT). */
@@ -67,6 +90,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     bodyLimit: get('RECALL_BODY_LIMIT'),
     databaseUrl: get('DATABASE_URL'),
     redisUrl: get('REDIS_URL'),
+    allowPrivateUrls: get('RECALL_ALLOW_PRIVATE_URLS'),
+    urlAllowList: get('RECALL_URL_ALLOW_LIST'),
+    urlTimeoutMs: get('RECALL_URL_TIMEOUT_MS'),
+    urlMaxRedirects: get('RECALL_URL_MAX_REDIRECTS'),
   };
 }
 
@@ -86,10 +113,17 @@ const FLAG_NAMES: Record<string, string> = {
   bodyLimit: '--body-limit / RECALL_BODY_LIMIT',
   databaseUrl: '--database-url / DATABASE_URL',
   redisUrl: '--redis-url / REDIS_URL',
+  allowPrivateUrls: '--allow-private-urls / RECALL_ALLOW_PRIVATE_URLS',
+  urlAllowList: '--url-allow-list / RECALL_URL_ALLOW_LIST',
+  urlTimeoutMs: '--url-timeout / RECALL_URL_TIMEOUT_MS',
+  urlMaxRedirects: '--url-max-redirects / RECALL_URL_MAX_REDIRECTS',
 };
 
 /** Settings that may carry a password: shown redacted in error messages. */
 const URL_SETTINGS = new Set(['databaseUrl', 'redisUrl']);
+
+const splitList = (v: string | string[] | undefined): string[] =>
+  (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
 
 /** Merges flags over env over defaults and validates the lot, reporting every bad value at once. */
 export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDir: string | null): Config {
@@ -106,13 +140,20 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     // An empty value (DATABASE_URL=) means "not set": SQLite, no Redis.
     databaseUrl: pick('databaseUrl') || null,
     redisUrl: pick('redisUrl') || null,
+    hashModels: flags.hashModels ?? true,
+    allowPrivateUrls: pick('allowPrivateUrls') ?? false,
+    urlAllowList: splitList(pick('urlAllowList')),
+    urlTimeoutMs: pick('urlTimeoutMs') ?? DEFAULTS.urlTimeoutMs,
+    urlMaxRedirects: pick('urlMaxRedirects') ?? DEFAULTS.urlMaxRedirects,
   };
   const parsed = zConfig.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
-        const value = (raw as Record<string, unknown>)[key];
+        const at = i.path[1];
+        const whole = (raw as Record<string, unknown>)[key];
+        const value = typeof at === 'number' && Array.isArray(whole) ? whole[at] : whole;
         const shown = URL_SETTINGS.has(key) && typeof value === 'string' ? redactUrl(value) : value;
         return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(shown)}: ${i.message}`;
       }),

@@ -43,8 +43,21 @@ export const zModelHashes = z.object({
   blake3: z.string().nullable().describe('blake3 of the file (or of a diffusers folder) as hex'),
   sha256: z.string().nullable().describe('SHA-256 of the whole file as hex'),
   autov2: z.string().nullable().describe("AUTOMATIC1111's short hash: the first 10 hex digits of the SHA-256"),
+  autov1: z
+    .string()
+    .nullable()
+    .describe("AUTOMATIC1111's old 8-hex model hash: SHA-256 of the 64 KiB at offset 1 MiB, first 8 hex digits"),
+  autov3: z
+    .string()
+    .nullable()
+    .describe(
+      'SHA-256 of a safetensors file\'s tensor data (after the header), as hex: the "addnet" hash AUTOMATIC1111 shows ' +
+        'as its first 12 digits under "Lora hashes" (Civitai\'s AutoV3); null for other files',
+    ),
 });
 export type ModelHashes = z.infer<typeof zModelHashes>;
+export type ModelHashKind = keyof ModelHashes;
+export const MODEL_HASH_KINDS = Object.keys(zModelHashes.shape) as ModelHashKind[];
 
 /** One model of the registry, in InvokeAI's config shape plus Recall's own fields. */
 export const zModelConfig = z.object({

@@ -63,32 +63,78 @@ export const zLoraRecall = z.strictObject({
   is_enabled: z.boolean().default(true),
 });
 
+export const IMAGE_URL_MAX_CHARS = 2048;
+/** Any well-formed absolute URL; whether it may be fetched (http(s), a public address) is the server's call. */
+export const zImageUrl = z
+  .url()
+  .max(IMAGE_URL_MAX_CHARS)
+  .describe('URL of an image the server fetches into outputs/images (http or https, public addresses only unless configured)');
+export const zImageBase64 = z
+  .string()
+  .min(1)
+  .describe('The image itself, as base64 or a data: URL (PNG, JPEG, WebP or GIF); stored in outputs/images under a new name');
+
+/** Ways a list entry can give its image; a request gives at most one of them per entry. */
+export const IMAGE_SOURCE_FIELDS = ['image_name', 'image_url', 'image_base64'] as const;
+
+/** `required`: at least one source; `single`: at most one (a request; a stored entry keeps name and URL). */
+function checkImageSource(required: boolean, single = true) {
+  return (v: Partial<Record<(typeof IMAGE_SOURCE_FIELDS)[number], unknown>>, ctx: z.RefinementCtx): void => {
+    const given = IMAGE_SOURCE_FIELDS.filter((k) => v[k] !== null && v[k] !== undefined);
+    if (single && given.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give only one of ${given.join(' and ')}` });
+    } else if (required && given.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['image_name'], message: 'one of image_name, image_url or image_base64 is required' });
+    }
+  };
+}
+
+const zRequestImage = {
+  image_name: zImageName.nullish(),
+  image_url: zImageUrl.nullish(),
+  image_base64: zImageBase64.nullish(),
+};
+/**
+ * What is stored for an entry's image: the name in outputs/images, and the URL it was fetched from
+ * when it came from one (both, so a later GET neither refetches nor forgets the origin; only the URL
+ * when the fetch was refused). Base64 data is never stored, only the name it was saved under.
+ */
+const zStoredImage = {
+  image_name: zImageName.nullish(),
+  image_url: zImageUrl.nullish().describe('Where the image was fetched from, if it came from a URL'),
+};
+
+const controlLayerShape = {
+  model_name: zModelName.describe('ControlNet, T2I Adapter or Control LoRA model name, or its key'),
+  weight: z.number().min(-1).max(2).default(1),
+  begin_step_percent: zUnit.default(0),
+  end_step_percent: zUnit.default(1),
+  control_mode: zControlMode.nullish().describe('ControlNet only'),
+};
+const ipAdapterShape = {
+  model_name: zModelName.describe('IP Adapter or FLUX Redux model name, or its key'),
+  weight: z.number().min(-1).max(2).default(1),
+  begin_step_percent: zUnit.default(0),
+  end_step_percent: zUnit.default(1),
+  method: zIpAdapterMethod.default('full'),
+  image_influence: zImageInfluence.nullish().describe('FLUX Redux only'),
+};
+
 export const zControlLayerRecall = z
-  .strictObject({
-    model_name: zModelName.describe('ControlNet, T2I Adapter or Control LoRA model name, or its key'),
-    image_name: zImageName.nullish(),
-    weight: z.number().min(-1).max(2).default(1),
-    begin_step_percent: zUnit.default(0),
-    end_step_percent: zUnit.default(1),
-    control_mode: zControlMode.nullish().describe('ControlNet only'),
-  })
-  .superRefine(checkStepRange);
+  .strictObject({ ...controlLayerShape, ...zRequestImage })
+  .superRefine(checkStepRange)
+  .superRefine(checkImageSource(false));
 
 export const zIpAdapterRecall = z
-  .strictObject({
-    model_name: zModelName.describe('IP Adapter or FLUX Redux model name, or its key'),
-    image_name: zImageName.nullish(),
-    weight: z.number().min(-1).max(2).default(1),
-    begin_step_percent: zUnit.default(0),
-    end_step_percent: zUnit.default(1),
-    method: zIpAdapterMethod.default('full'),
-    image_influence: zImageInfluence.nullish().describe('FLUX Redux only'),
-  })
-  .superRefine(checkStepRange);
+  .strictObject({ ...ipAdapterShape, ...zRequestImage })
+  .superRefine(checkStepRange)
+  .superRefine(checkImageSource(false));
 
-export const zReferenceImageRecall = z.strictObject({
-  image_name: zImageName,
-});
+export const zReferenceImageRecall = z.strictObject(zRequestImage).superRefine(checkImageSource(true));
+
+export const zStoredControlLayer = z.strictObject({ ...controlLayerShape, ...zStoredImage }).superRefine(checkStepRange);
+export const zStoredIpAdapter = z.strictObject({ ...ipAdapterShape, ...zStoredImage }).superRefine(checkStepRange);
+export const zStoredReferenceImage = z.strictObject(zStoredImage).superRefine(checkImageSource(true, false));
 
 /** Core (scalar) fields, in the spec's order. */
 export const zRecallScalars = z.strictObject({
@@ -142,6 +188,19 @@ export type LoraRecall = z.infer<typeof zLoraRecall>;
 export type ControlLayerRecall = z.infer<typeof zControlLayerRecall>;
 export type IpAdapterRecall = z.infer<typeof zIpAdapterRecall>;
 export type ReferenceImageRecall = z.infer<typeof zReferenceImageRecall>;
+
+/** The recall as stored under recall_* keys: images are names (plus the URL they came from), never data. */
+export const zStoredRecallParameters = z.strictObject({
+  ...zRecallScalars.shape,
+  loras: zRecallLists.shape.loras,
+  control_layers: z.array(zStoredControlLayer).max(LIMITS.controlLayers).nullish(),
+  ip_adapters: z.array(zStoredIpAdapter).max(LIMITS.ipAdapters).nullish(),
+  reference_images: z.array(zStoredReferenceImage).max(LIMITS.referenceImages).nullish(),
+});
+export type StoredRecallParameters = z.infer<typeof zStoredRecallParameters>;
+export type StoredControlLayer = z.infer<typeof zStoredControlLayer>;
+export type StoredIpAdapter = z.infer<typeof zStoredIpAdapter>;
+export type StoredReferenceImage = z.infer<typeof zStoredReferenceImage>;
 
 export const SCALAR_FIELDS = Object.keys(zRecallScalars.shape) as (keyof typeof zRecallScalars.shape)[];
 export const LIST_FIELDS = Object.keys(zRecallLists.shape) as (keyof typeof zRecallLists.shape)[];
@@ -248,7 +307,7 @@ export type ResolvedReferenceImage = z.infer<typeof zResolvedReferenceImage>;
 /** A warning for something skipped: an unresolved model or a missing image. */
 export const zRecallWarning = z.object({
   field: z.string().describe('Path of the entry, e.g. "loras.1.model_name"'),
-  code: z.enum(['MODEL_NOT_FOUND', 'IMAGE_NOT_FOUND']),
+  code: z.enum(['MODEL_NOT_FOUND', 'IMAGE_NOT_FOUND', 'IMAGE_FETCH_FAILED']),
   message: z.string(),
 });
 export type RecallWarning = z.infer<typeof zRecallWarning>;
@@ -322,7 +381,7 @@ export const zRecallState = z.object({
   revision: z.number().int().describe('0 when nothing was ever recalled on this queue'),
   updated_at: z.string().nullable(),
   parameters: zResolvedRecallParameters.describe('The stored recall, resolved now'),
-  stored: zRecallParameters.describe('The raw stored values, as sent'),
+  stored: zStoredRecallParameters.describe('The raw stored values, as sent (images given by URL or base64 carry the name they were saved under)'),
   warnings: z.array(zRecallWarning),
 });
 export type RecallState = z.infer<typeof zRecallState>;

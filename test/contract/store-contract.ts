@@ -274,10 +274,10 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         const key = () => `k${++n}`;
         await s.models.applyScan([scanned('a'), scanned('b')], NOW, key);
         expect((await s.models.withoutHashes(10)).map((m) => m.name).sort()).toEqual(['a', 'b']);
-        await s.models.setHashes('k1', { blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123' }, NOW);
+        await s.models.setHashes('k1', { blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123', autov1: '12345678', autov3: 'cdcdcdcdcdcd' }, NOW);
         const a = (await s.models.get('k1'))!;
         expect(a.hash).toBe('blake3:b3');
-        expect(a.hashes).toEqual({ blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123' });
+        expect(a.hashes).toEqual({ blake3: 'b3', sha256: 'abcdef0123456789', autov2: 'abcdef0123', autov1: '12345678', autov3: 'cdcdcdcdcdcd' });
         for (const h of ['b3', 'abcdef0123456789', 'abcdef0123']) expect((await s.models.findByHash(h)).map((m) => m.key)).toEqual(['k1']);
         expect(await s.models.findByHash('nope')).toEqual([]);
         expect((await s.models.withoutHashes(10)).map((m) => m.name)).toEqual(['b']);
@@ -286,8 +286,26 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         await s.models.applyScan([scanned('a', { description: 'now described' }), scanned('b')], NOW, key);
         expect((await s.models.get('k1'))!.hashes.blake3).toBe('b3');
         await s.models.applyScan([scanned('a', { mtime_ms: 1_800_000_000_000 }), scanned('b')], NOW, key);
-        expect((await s.models.get('k1'))!.hashes).toEqual({ blake3: null, sha256: null, autov2: null });
+        expect((await s.models.get('k1'))!.hashes).toEqual({ blake3: null, sha256: null, autov2: null, autov1: null, autov3: null });
         expect(await s.models.findByHash('b3')).toEqual([]);
+        expect((await s.models.withoutHashes(10)).map((m) => m.name).sort()).toEqual(['a', 'b']);
+      });
+
+      it('finds a model by a hash prefix of the given kinds, and stores hashes only for the file that was hashed', async () => {
+        const s = await open();
+        await s.models.applyScan([scanned('a')], NOW, () => 'k1');
+        const [row] = await s.models.withoutHashes(10);
+        const hashes = { blake3: 'b3'.repeat(32), sha256: 'ab'.repeat(32), autov2: 'ab'.repeat(5), autov1: '12345678', autov3: 'cd'.repeat(32) };
+        expect(await s.models.setHashes('k1', hashes, NOW, { file_size: row!.file_size + 1, mtime_ms: row!.mtime_ms })).toBe(false);
+        expect((await s.models.get('k1'))!.hashes.sha256).toBeNull();
+        expect(await s.models.setHashes('k1', hashes, NOW, { file_size: row!.file_size, mtime_ms: row!.mtime_ms })).toBe(true);
+        expect(await s.models.withoutHashes(10)).toEqual([]);
+        const keys = async (hash: string, kinds?: Parameters<Store['models']['findByHash']>[1]) => (await s.models.findByHash(hash, kinds)).map((m) => m.key);
+        expect(await keys('cd'.repeat(6), ['autov3'])).toEqual(['k1']);
+        expect(await keys('cd'.repeat(6), ['sha256'])).toEqual([]);
+        expect(await keys('ab'.repeat(5), ['sha256'])).toEqual(['k1']);
+        expect(await keys('12345678', ['autov1'])).toEqual(['k1']);
+        expect(await keys('ff'.repeat(32))).toEqual([]);
       });
 
       it('registers each path once when two connections scan the same folder at once', async () => {

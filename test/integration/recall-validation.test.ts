@@ -72,7 +72,11 @@ const CASES: [string, unknown, (string | number)[], string][] = [
   ['an unknown image influence', ip({ image_influence: 'max' }), ['body', 'ip_adapters', 0, 'image_influence'], 'enum'],
   ['an IP adapter begin after end', ip({ begin_step_percent: 0.9, end_step_percent: 0.1 }), ['body', 'ip_adapters', 0, 'end_step_percent'], 'value_error'],
   ['an absolute reference image path', { reference_images: [{ image_name: '/full/path/to/example.png' }] }, ['body', 'reference_images', 0, 'image_name'], 'value_error'],
-  ['a reference image without a name', { reference_images: [{}] }, ['body', 'reference_images', 0, 'image_name'], 'string_type'],
+  // Since issue 4 an image may come by name, URL or base64: one of them is required, so the rule is no longer the type.
+  ['a reference image without a name, URL or data', { reference_images: [{}] }, ['body', 'reference_images', 0, 'image_name'], 'value_error'],
+  ['a reference image with both a name and a URL', { reference_images: [{ image_name: 'a.png', image_url: 'https://example.com/a.png' }] }, ['body', 'reference_images', 0, 'image_url'], 'value_error'],
+  ['a control layer with both a URL and base64', { control_layers: [{ model_name: 'c', image_url: 'https://example.com/a.png', image_base64: 'iVBORw0KGgo=' }] }, ['body', 'control_layers', 0, 'image_base64'], 'value_error'],
+  ['a malformed image URL', { ip_adapters: [{ model_name: 'ip', image_url: 'not a url' }] }, ['body', 'ip_adapters', 0, 'image_url'], 'string_pattern_mismatch'],
   ['an unknown reference image field', { reference_images: [{ image_name: 'a.png', url: 'x' }] }, ['body', 'reference_images', 0, 'url'], 'extra_forbidden'],
   ['a body that is a list', [], ['body'], 'object_type'],
 ];

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../../src/server/db/postgres/postgres-store.js';
+import { MIGRATIONS } from '../../src/server/db/migrations.js';
 import { StorageUnavailableError, type Store } from '../../src/server/db/store.js';
 import { describeStoreContract } from '../contract/store-contract.js';
 import { createDatabase, PgCluster, servicesAvailable, SHARED_DATABASE_URL, waitFor } from '../helpers/services.js';
@@ -54,7 +55,7 @@ describe.skipIf(!available)('PostgreSQL', () => {
       await c.connect();
       const { rows } = await c.query('SELECT version FROM schema_migrations ORDER BY version');
       await c.end();
-      expect(rows.map((r) => r.version)).toEqual([1]);
+      expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       for (const s of stores) await s.close();
     });
 

@@ -54,4 +54,17 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX models_autov2 ON models (hash_autov2)`,
     ],
   },
+  {
+    version: 2,
+    name: 'model hashes for matching images: AutoV1, AutoV3 (addnet) and when they were computed',
+    // Additive only (ADD COLUMN, new indexes), so existing rows stay valid in both databases.
+    // hashed_at is NULL until the background hasher has computed every hash of the row's file.
+    statements: [
+      `ALTER TABLE models ADD COLUMN hash_autov1 TEXT`,
+      `ALTER TABLE models ADD COLUMN hash_autov3 TEXT`,
+      `ALTER TABLE models ADD COLUMN hashed_at TEXT`,
+      `CREATE INDEX models_autov1 ON models (hash_autov1)`,
+      `CREATE INDEX models_autov3 ON models (hash_autov3)`,
+    ],
+  },
 ];

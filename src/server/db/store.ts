@@ -1,4 +1,4 @@
-import type { ModelBase, ModelConfig, ModelFormat, ModelHashes, ModelScanSummary, ModelType } from '../../shared/models.js';
+import type { ModelBase, ModelConfig, ModelFormat, ModelHashes, ModelHashKind, ModelScanSummary, ModelType } from '../../shared/models.js';
 
 /*
  * The store interface: everything the services persist goes through it, so the embedded SQLite store
@@ -61,18 +61,36 @@ export interface ModelRepository {
   get(key: string): Promise<ModelConfig | null>;
   /** Present (not missing) models with this exact name and one of these types, oldest first. */
   findByName(name: string, types: readonly ModelType[]): Promise<ModelConfig[]>;
-  /** Present models whose blake3, sha256 or AutoV2 hash equals `hash` (lower-case hex, no prefix). */
-  findByHash(hash: string): Promise<ModelConfig[]>;
+  /**
+   * Present models one of whose hashes of the given kinds (all kinds when omitted) starts with `hash`
+   * (lower-case hex, no prefix), oldest first. A prefix is enough because images carry shortened
+   * hashes (AutoV2 is the SHA-256's first 10 digits, A1111's LoRA hash the AutoV3's first 12).
+   */
+  findByHash(hash: string, kinds?: readonly ModelHashKind[]): Promise<ModelConfig[]>;
   /**
    * Upserts the scan result by path in one transaction: known paths keep their key, new ones get
    * `newKey()`, and known paths not in the scan are marked missing.
    */
   applyScan(found: readonly ScannedModel[], now: string, newKey: () => string): Promise<ModelScanSummary>;
-  setHashes(key: string, hashes: ModelHashes, now: string): Promise<void>;
-  /** Present models still lacking a hash, for the background hasher. */
-  withoutHashes(limit: number): Promise<ModelConfig[]>;
+  /**
+   * Stores the hashes of a model and marks it hashed (`hashed_at = now`). With `expect`, only while
+   * the row still describes the file that was hashed (same size and mtime: a rescan in between may
+   * have seen a new file); answers whether the row was updated.
+   */
+  setHashes(key: string, hashes: ModelHashes, now: string, expect?: HashedFile): Promise<boolean>;
+  /** Present models not hashed yet (`hashed_at` is NULL), smallest first, for the background hasher. */
+  withoutHashes(limit: number): Promise<ModelRecord[]>;
   count(): Promise<number>;
 }
+
+/** What the hasher checks before storing: the file it hashed is still the one the row describes. */
+export interface HashedFile {
+  file_size: number;
+  mtime_ms: number;
+}
+
+/** A model with the file facts the registry keeps but the API does not show. */
+export type ModelRecord = ModelConfig & HashedFile;
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -95,6 +113,9 @@ export interface ModelRow {
   hash_blake3: string | null;
   hash_sha256: string | null;
   hash_autov2: string | null;
+  hash_autov1: string | null;
+  hash_autov3: string | null;
+  hashed_at: string | null;
   description: string | null;
   source: string;
   missing: number | boolean;
@@ -106,7 +127,13 @@ export function modelFromRow(r: ModelRow): ModelConfig {
   return {
     key: r.key,
     hash: r.hash_blake3 ? `blake3:${r.hash_blake3}` : null,
-    hashes: { blake3: r.hash_blake3, sha256: r.hash_sha256, autov2: r.hash_autov2 },
+    hashes: {
+      blake3: r.hash_blake3,
+      sha256: r.hash_sha256,
+      autov2: r.hash_autov2,
+      autov1: r.hash_autov1 ?? null,
+      autov3: r.hash_autov3 ?? null,
+    },
     path: r.path,
     file_size: Number(r.file_size),
     name: r.name,
@@ -120,6 +147,19 @@ export function modelFromRow(r: ModelRow): ModelConfig {
     updated_at: r.updated_at,
   };
 }
+
+export function modelRecordFromRow(r: ModelRow): ModelRecord {
+  return { ...modelFromRow(r), file_size: Number(r.file_size), mtime_ms: Number(r.mtime_ms) };
+}
+
+/** Column of each hash kind in the models table. */
+export const HASH_COLUMNS: Record<ModelHashKind, keyof ModelRow> = {
+  blake3: 'hash_blake3',
+  sha256: 'hash_sha256',
+  autov2: 'hash_autov2',
+  autov1: 'hash_autov1',
+  autov3: 'hash_autov3',
+};
 
 /** Whether a scanned model differs from what is stored for its path. */
 export function scanChanged(row: ModelRow, m: ScannedModel): boolean {

@@ -1,5 +1,8 @@
+import fsp from 'node:fs/promises';
 import type { ImageList, ImageRecord, ImageRef } from '../../shared/images.js';
-import { AppError } from '../errors.js';
+import { AppError, invalidField } from '../errors.js';
+import { Base64ImageError, decodeImageBase64 } from './base64.js';
+import { UrlRefusedError, type ImageFetcher } from './fetcher.js';
 import { NotAnImageError, type ImageInfo, type ImageRepository } from './repository.js';
 
 export interface UploadOptions {
@@ -9,9 +12,69 @@ export interface UploadOptions {
   session_id?: string | undefined;
 }
 
-/** Image rules: records in InvokeAI's shape, measurement for recall, safe upload. */
+export interface ImageIntakeOptions {
+  /** Fetches image URLs; without one, every URL is refused. */
+  fetcher?: ImageFetcher;
+  /** Largest image taken from base64 (the upload limit). */
+  uploadLimit?: number;
+}
+
+/** Image rules: records in InvokeAI's shape, measurement for recall, safe upload, URLs and base64. */
 export class ImageService {
-  constructor(private readonly repo: ImageRepository) {}
+  private readonly uploadLimit: number;
+  constructor(
+    private readonly repo: ImageRepository,
+    private readonly intake: ImageIntakeOptions = {},
+  ) {
+    this.uploadLimit = intake.uploadLimit ?? 50 * 1024 * 1024;
+  }
+
+  /** The bytes of an image in outputs/images (for reading its metadata). */
+  async read(name: string): Promise<{ info: ImageInfo; bytes: Uint8Array }> {
+    const info = await this.file(name);
+    return { info, bytes: await fsp.readFile(info.path) };
+  }
+
+  /** Stores bytes under a new unique name after checking they are a decodable image (400 otherwise). */
+  async store(bytes: Uint8Array): Promise<ImageInfo> {
+    try {
+      return await this.repo.save(bytes);
+    } catch (err) {
+      if (err instanceof NotAnImageError) throw new AppError('RECALL_ERR_NOT_AN_IMAGE', err.message);
+      throw err;
+    }
+  }
+
+  /**
+   * Decodes base64 (or a data: URL) from the request at `loc`: 400 for text that is not base64 or
+   * not an image type, 413 past the upload limit.
+   */
+  decodeBase64(text: string, loc: (string | number)[]): Uint8Array {
+    try {
+      return decodeImageBase64(text, this.uploadLimit);
+    } catch (err) {
+      if (!(err instanceof Base64ImageError)) throw err;
+      if (err.kind === 'too_large') throw new AppError('RECALL_ERR_PAYLOAD_TOO_LARGE', `${loc.join('.')}: ${err.message}`);
+      throw invalidField(loc, `${loc.at(-1)} ${err.message}`);
+    }
+  }
+
+  /** Fetches an image URL under the fetch policy; throws UrlRefusedError, never stores anything. */
+  async fetch(url: string): Promise<Uint8Array> {
+    if (!this.intake.fetcher) throw new UrlRefusedError('scheme', 'fetching image URLs is not enabled');
+    return (await this.intake.fetcher.fetch(url)).bytes;
+  }
+
+  /** Fetches an image URL and stores it; a body that is not a decodable image is a refusal too. */
+  async storeFromUrl(url: string): Promise<ImageInfo> {
+    const bytes = await this.fetch(url);
+    try {
+      return await this.repo.save(bytes);
+    } catch (err) {
+      if (err instanceof NotAnImageError) throw new UrlRefusedError('not_an_image', err.message);
+      throw err;
+    }
+  }
 
   /** `{image_name, width, height}` for a recall entry, or null when the image is missing or unreadable. */
   async measure(name: string): Promise<ImageRef | null> {
@@ -38,13 +101,7 @@ export class ImageService {
   }
 
   async upload(bytes: Uint8Array, options: UploadOptions): Promise<ImageRecord> {
-    try {
-      const info = await this.repo.save(bytes);
-      return toRecord(info, options);
-    } catch (err) {
-      if (err instanceof NotAnImageError) throw new AppError('RECALL_ERR_NOT_AN_IMAGE', err.message);
-      throw err;
-    }
+    return toRecord(await this.store(bytes), options);
   }
 
   async file(name: string): Promise<ImageInfo> {

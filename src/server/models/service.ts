@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ModelBase, ModelConfig, ModelListQuery, ModelScanSummary, ModelType } from '../../shared/models.js';
+import type { ModelHashAlgorithm } from '../../shared/metadata.js';
+import type { ModelBase, ModelConfig, ModelHashKind, ModelListQuery, ModelScanSummary, ModelType } from '../../shared/models.js';
 import type { ModelRepository } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { scanModels } from './scanner.js';
@@ -27,6 +28,34 @@ export interface ResolveRequest {
   types: readonly ModelType[];
   /** The base the model should fit (the main model's), used to choose between same-named models. */
   preferBase?: ModelBase | undefined;
+  /** Hashes an image gave for this model; a registry model with one of them wins over the name. */
+  hashes?: readonly HashRef[] | undefined;
+}
+
+export interface HashRef {
+  hash: string;
+  algorithm: ModelHashAlgorithm;
+}
+
+/**
+ * Which registry hashes an image's hash is compared with, as a prefix. A1111's short hashes are
+ * prefixes of a full one: AutoV2 of the SHA-256; a LoRA hash of the AutoV3 (safetensors) or, for
+ * other files, of the SHA-256. A hash of unknown kind is compared with all of them.
+ */
+export const HASH_KINDS_FOR: Record<ModelHashAlgorithm, readonly ModelHashKind[]> = {
+  blake3: ['blake3'],
+  sha256: ['sha256'],
+  autov2: ['autov2', 'sha256'],
+  autov3: ['autov3', 'sha256'],
+  autov1: ['autov1'],
+  unknown: ['blake3', 'sha256', 'autov3', 'autov2', 'autov1'],
+};
+/** Shorter hashes would match by chance; AutoV1's 8 digits are the shortest real one. */
+const MIN_HASH_DIGITS = 8;
+
+/** Anything that hashes the registry after a scan (the background hasher). */
+export interface ScanFollower {
+  kick(fresh?: boolean): void;
 }
 
 /** The registry's rules: scanning the models folder, the read routes, and name-to-key resolution. */
@@ -35,6 +64,7 @@ export class ModelService {
     private readonly repo: ModelRepository,
     private readonly modelsDir: string,
     private readonly log: Logger,
+    private readonly hasher?: ScanFollower,
   ) {}
 
   async scan(): Promise<ModelScanSummary> {
@@ -47,6 +77,7 @@ export class ModelService {
       `Model scan of ${this.modelsDir}: ${summary.added} added, ${summary.updated} updated, ${summary.unchanged} unchanged, ` +
         `${summary.missing} missing, ${summary.skipped.length} skipped (${Date.now() - started} ms)`,
     );
+    this.hasher?.kick(true);
     return summary;
   }
 
@@ -76,9 +107,14 @@ export class ModelService {
   /**
    * Resolves a name (or key) to a present model of one of the given types, trying types in order.
    * With several same-named candidates, the one whose base fits `preferBase` wins (then base `any`,
-   * then the oldest), and the choice is logged.
+   * then the oldest), and the choice is logged. A model whose content hash matches one of
+   * `req.hashes` is preferred to any name match: the image says which file it was made with.
    */
   async resolve(req: ResolveRequest): Promise<ModelConfig | null> {
+    for (const ref of req.hashes ?? []) {
+      const byHash = await this.findByHash(req, ref);
+      if (byHash) return byHash;
+    }
     if (UUID_RE.test(req.name)) {
       const byKey = await this.repo.get(req.name);
       if (byKey && !byKey.missing && req.types.includes(byKey.type)) return byKey;
@@ -96,6 +132,24 @@ export class ModelService {
             `chose key '${chosen.key}' (base ${chosen.base})${req.preferBase ? ` to fit base ${req.preferBase}` : ''}`,
         );
       }
+      return chosen;
+    }
+    return null;
+  }
+
+  private async findByHash(req: ResolveRequest, ref: HashRef): Promise<ModelConfig | null> {
+    const hash = ref.hash.toLowerCase().replace(/^(blake3:|sha256:|0x)/, '');
+    if (!/^[0-9a-f]+$/.test(hash) || hash.length < MIN_HASH_DIGITS) return null;
+    const found = await this.repo.findByHash(hash, HASH_KINDS_FOR[ref.algorithm]);
+    for (const type of req.types) {
+      const candidates = found.filter((m) => m.type === type);
+      if (candidates.length === 0) continue;
+      const chosen = (req.preferBase && candidates.find((c) => c.base === req.preferBase)) || candidates[0]!;
+      const label = ref.algorithm === 'unknown' ? 'hash' : `${ref.algorithm} hash`;
+      this.log.info(
+        `Matched ${TYPE_LABELS[type]} model '${req.name}' by ${label} ${hash} to '${chosen.name}' (key '${chosen.key}')` +
+          (chosen.name === req.name ? '' : '; the names differ, the hash decides'),
+      );
       return chosen;
     }
     return null;

@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import type { ImageRef } from '../../shared/images.js';
+import type { ModelRef } from '../../shared/metadata.js';
 import type { ModelBase, ModelConfig, ModelType } from '../../shared/models.js';
 import {
   RECALL_FIELDS,
-  type RecallParameters,
   type RecallWarning,
   type ResolvedControlLayer,
   type ResolvedIpAdapter,
   type ResolvedLora,
   type ResolvedRecallParameters,
   type ResolvedReferenceImage,
+  type StoredRecallParameters,
 } from '../../shared/recall.js';
 import type { ImageService } from '../images/service.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
@@ -28,6 +29,9 @@ export interface Resolution {
   parameters: ResolvedRecallParameters;
   warnings: RecallWarning[];
 }
+
+/** The part of a field path that names the kind of entry: `loras.1.model_name` → `loras`. */
+const kindOf = (field: string): string => field.split('.')[0] ?? field;
 
 /** `loras.1.model_name` → `loras[1]`, for log lines. */
 const entryLabel = (field: string): string => field.replace(/\.(\d+)(\..*)?$/, '[$1]');
@@ -48,12 +52,18 @@ export class RecallResolver {
     private readonly log: Logger,
   ) {}
 
-  async resolve(raw: RecallParameters, fallbackMainModel?: string): Promise<Resolution> {
+  /**
+   * `modelRefs` are hashes read from an image (from_image, stored with the recall): a ref applies to
+   * the entries of its kind (`loras`, `model`, ...) that carry its model name, whatever their index,
+   * so appended lists and later GETs resolve the same way.
+   */
+  async resolve(raw: StoredRecallParameters, fallbackMainModel?: string, modelRefs: readonly ModelRef[] = []): Promise<Resolution> {
     const warnings: RecallWarning[] = [];
     const out: ResolvedRecallParameters = {};
 
     const findModel = async (name: string, types: readonly ModelType[], field: string, preferBase?: ModelBase) => {
-      const model = await this.models.resolve({ name, types, preferBase });
+      const hashes = modelRefs.filter((r) => r.name === name && kindOf(r.field) === kindOf(field));
+      const model = await this.models.resolve({ name, types, preferBase, hashes });
       if (model) {
         this.log.info(`Resolved ${TYPE_LABELS[model.type]} model name '${name}' to key '${model.key}'`);
         return model;
@@ -72,6 +82,16 @@ export class RecallResolver {
       const message = `Image file not found: ${name} (searched in ${this.imagesDir})`;
       this.log.warn(message);
       warnings.push({ field, code: 'IMAGE_NOT_FOUND', message });
+      return null;
+    };
+    /** An entry's image: by name, or a URL that was not fetched (refused when the recall was made). */
+    const entryImage = async (e: { image_name?: string | null; image_url?: string | null }, field: string): Promise<ImageRef | null> => {
+      if (e.image_name) return findImage(e.image_name, `${field}.image_name`);
+      if (e.image_url) {
+        const message = `Image from ${e.image_url} was not fetched when the recall was made; skipping the image of ${entryLabel(field)}`;
+        this.log.warn(message);
+        warnings.push({ field: `${field}.image_url`, code: 'IMAGE_FETCH_FAILED', message });
+      }
       return null;
     };
 
@@ -126,10 +146,8 @@ export class RecallResolver {
             end_step_percent: c.end_step_percent,
           };
           if (c.control_mode) entry.control_mode = c.control_mode;
-          if (c.image_name) {
-            const image = await findImage(c.image_name, `control_layers.${i}.image_name`);
-            if (image) entry.image = image;
-          }
+          const image = await entryImage(c, `control_layers.${i}`);
+          if (image) entry.image = image;
           return entry;
         }),
       );
@@ -150,10 +168,8 @@ export class RecallResolver {
             method: a.method,
           };
           if (a.image_influence) entry.image_influence = a.image_influence;
-          if (a.image_name) {
-            const image = await findImage(a.image_name, `ip_adapters.${i}.image_name`);
-            if (image) entry.image = image;
-          }
+          const image = await entryImage(a, `ip_adapters.${i}`);
+          if (image) entry.image = image;
           return entry;
         }),
       );
@@ -164,7 +180,7 @@ export class RecallResolver {
     if (raw.reference_images) {
       const resolved = await Promise.all(
         raw.reference_images.map(async (r, i): Promise<ResolvedReferenceImage | null> => {
-          const image = await findImage(r.image_name, `reference_images.${i}.image_name`);
+          const image = await entryImage(r, `reference_images.${i}`);
           return image ? { image } : null;
         }),
       );
@@ -177,7 +193,7 @@ export class RecallResolver {
 }
 
 /** Warnings in request order (fields in schema order, then entry index), whatever order lookups finished in. */
-function byFieldOrder(a: RecallWarning, b: RecallWarning): number {
+export function byFieldOrder(a: RecallWarning, b: RecallWarning): number {
   const [fa = '', ia = '0'] = a.field.split('.');
   const [fb = '', ib = '0'] = b.field.split('.');
   const oa = (RECALL_FIELDS as readonly string[]).indexOf(fa);

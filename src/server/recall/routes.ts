@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { zFromImageBody, zFromImageQuery, zFromImageResponse } from '../../shared/from-image.js';
 import { zQueueParams } from '../../shared/queue.js';
 import {
   LIMITS,
@@ -10,10 +11,22 @@ import {
   zRecallResponse,
   zRecallState,
 } from '../../shared/recall.js';
+import { invalidField } from '../errors.js';
+import type { FromImageService, UploadedFile } from './from-image.js';
 import type { RecallService } from './service.js';
 
-export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = async (app, { recall }) => {
+export interface RecallRouteOptions {
+  recall: RecallService;
+  fromImage: FromImageService;
+  /** Largest multipart upload, in bytes. */
+  uploadLimit: number;
+  /** Largest JSON body of these routes: room for base64 images as large as an upload. */
+  jsonBodyLimit: number;
+}
+
+export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (app, { recall, fromImage, uploadLimit, jsonBodyLimit }) => {
   app.post('/api/v1/recall/:queue_id', {
+    bodyLimit: jsonBodyLimit,
     schema: {
       operationId: 'update_recall_parameters',
       tags: ['recall'],
@@ -21,7 +34,8 @@ export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = as
       description:
         'Every field is optional; only non-null ones are stored (under recall_* keys, in one transaction), resolved ' +
         '(model names to keys, image names to sizes) and broadcast as `recall_parameters_updated`. Unknown models ' +
-        'and missing images are skipped with a warning.',
+        'and missing images are skipped with a warning. List entries may give their image by `image_url` (fetched ' +
+        'into outputs/images; a refused URL is a warning) or `image_base64`.',
       params: zQueueParams,
       querystring: zRecallQuery,
       body: zRecallParameters,
@@ -34,6 +48,7 @@ export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = as
   });
 
   app.post('/api/v1/recall', {
+    bodyLimit: jsonBodyLimit,
     schema: {
       operationId: 'update_recall_parameters_batch',
       tags: ['recall'],
@@ -47,6 +62,35 @@ export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = as
       response: { 200: zRecallBatchResponse },
     },
     handler: (req) => recall.recallBatch(req.body.queue_ids, req.body.parameters, req.query, req.userId),
+  });
+
+  app.post('/api/v1/recall/:queue_id/from_image', {
+    bodyLimit: jsonBodyLimit,
+    schema: {
+      operationId: 'recall_from_image',
+      tags: ['recall'],
+      summary: "Recall the generation parameters saved in an image's metadata",
+      description:
+        'The image is named (`image_name`, in outputs/images), sent as JSON (`image_base64`, `image_url`) or uploaded ' +
+        'as multipart/form-data (field `file`). Its metadata (InvokeAI, AUTOMATIC1111/Forge/SD.Next, ComfyUI, NovelAI, ' +
+        'Fooocus, SwarmUI, ...) is parsed and recalled exactly like a POST of those parameters; models whose hash the ' +
+        'image carries are matched by hash first. `remix=true` leaves the seed out. An image without generation ' +
+        'metadata answers 422.',
+      consumes: ['application/json', 'multipart/form-data'],
+      params: zQueueParams,
+      querystring: zFromImageQuery,
+      body: zFromImageBody,
+      response: { 200: zFromImageResponse },
+    },
+    handler: async (req) => {
+      let file: UploadedFile | undefined;
+      if (req.isMultipart()) {
+        const part = await req.file({ limits: { fileSize: uploadLimit, files: 1 } });
+        if (!part || part.fieldname !== 'file') throw invalidField(['body', 'file'], 'Expected a multipart field named "file"', 'missing');
+        file = { bytes: await part.toBuffer(), filename: part.filename };
+      }
+      return fromImage.fromImage(req.params.queue_id, req.body, file, req.query, req.userId);
+    },
   });
 
   app.get('/api/v1/recall/:queue_id', {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
+import { zModelRef, type ModelRef } from '../../shared/metadata.js';
 import {
   LIMITS,
   LIST_FIELDS,
   RECALL_FIELDS,
   recallKey,
-  zRecallParameters,
+  zStoredRecallParameters,
   type RecallBatchResponse,
   type RecallBroadcast,
   type RecallField,
@@ -14,11 +16,15 @@ import {
   type RecallParametersUpdatedEvent,
   type RecallQuery,
   type RecallState,
+  type RecallWarning,
+  type StoredRecallParameters,
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
-import type { RecallResolver, Resolution } from './resolver.js';
+import type { ImageService } from '../images/service.js';
+import { takeInImages } from './image-intake.js';
+import { byFieldOrder, type RecallResolver, type Resolution } from './resolver.js';
 
 /** Lists that `append` extends rather than replaces: both kinds of reference image. */
 const APPENDABLE: readonly RecallField[] = ['ip_adapters', 'reference_images'];
@@ -29,6 +35,44 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 
 export type { RecallOutcome };
+
+/**
+ * Model hashes read from images (from_image) are kept beside the recall, so a later GET or POST
+ * resolves those models by hash as the first answer did. Not a recall field: not counted in
+ * updated_count, not broadcast. Newest refs win per kind and name; the list is bounded.
+ */
+export const MODEL_REFS_KEY = 'recall_model_refs';
+const MODEL_REFS_LIMIT = 200;
+const zStoredModelRefs = z.array(zModelRef);
+
+function mergeModelRefs(previous: string | null, added: readonly ModelRef[]): string {
+  let before: ModelRef[] = [];
+  try {
+    const parsed = zStoredModelRefs.safeParse(previous ? JSON.parse(previous) : []);
+    if (parsed.success) before = parsed.data;
+  } catch {
+    // a damaged value is replaced
+  }
+  const id = (r: ModelRef) => `${r.field.split('.')[0]}\u0000${r.name}\u0000${r.algorithm}`;
+  const replaced = new Set(added.map(id));
+  return JSON.stringify([...before.filter((r) => !replaced.has(id(r))), ...added].slice(-MODEL_REFS_LIMIT));
+}
+
+function parseModelRefs(text: string | undefined): ModelRef[] {
+  if (!text) return [];
+  try {
+    const parsed = zStoredModelRefs.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What a recall may carry besides its parameters. */
+export interface RecallContext {
+  /** Hashes of the models named in the parameters, read from an image. */
+  modelRefs?: readonly ModelRef[];
+}
 
 /** Reads a publisher's answer: booleans come from publishers that only know "handed on" or not. */
 function broadcastOf(result: RecallBroadcast | boolean): RecallBroadcast {
@@ -50,7 +94,7 @@ async function guardStorage<T>(op: () => Promise<T>): Promise<T> {
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
 function parseStored(field: RecallField, text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
-    const parsed = zRecallParameters.shape[field].safeParse(JSON.parse(text));
+    const parsed = zStoredRecallParameters.shape[field].safeParse(JSON.parse(text));
     if (parsed.success) return { ok: true, value: parsed.data };
     return { ok: false, error: parsed.error.issues[0]?.message ?? 'invalid' };
   } catch {
@@ -86,50 +130,68 @@ export class RecallService {
     private readonly resolver: RecallResolver,
     private readonly events: RecallEventPublisher,
     private readonly log: Logger,
+    private readonly images: ImageService,
   ) {}
 
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
-  async recall(queueIds: readonly string[], params: RecallParameters, flags: RecallQuery, userId: string): Promise<RecallOutcome[]> {
-    const provided: Partial<Record<RecallField, unknown>> = {};
+  async recall(
+    queueIds: readonly string[],
+    params: RecallParameters,
+    flags: RecallQuery,
+    userId: string,
+    context: RecallContext = {},
+  ): Promise<RecallOutcome[]> {
+    const given: Partial<Record<RecallField, unknown>> = {};
     for (const field of RECALL_FIELDS) {
       const v = params[field];
-      if (v !== null && v !== undefined) provided[field] = v;
+      if (v !== null && v !== undefined) given[field] = v;
     }
-    if (Object.keys(provided).length === 0) {
+    if (Object.keys(given).length === 0) {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
+    // Images given by URL or base64 land in outputs/images first; what is stored names them.
+    const intake = await takeInImages(given as RecallParameters, this.images, this.log);
+    const provided = intake.params as Partial<Record<RecallField, unknown>>;
     if (flags.strict) {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
     const entries = writeEntries(provided, flags);
+    const updatedCount = entries.length;
+    const refs = context.modelRefs ?? [];
+    if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
 
-    // The main model each queue already has, for choosing among same-named LoRAs and adapters. Read
-    // before the write (which does not change it), so a database failure here stores nothing.
-    const fallbackMain = new Map<string, string | undefined>();
-    if (!provided.model) {
-      await guardStorage(async () => {
-        for (const q of queueIds) fallbackMain.set(q, await this.storedMainModel(q));
-      });
-    }
+    // Each queue's main model (for choosing among same-named LoRAs and adapters) and stored model
+    // hashes. Read before the write, so a database failure here stores nothing; the hashes this
+    // recall adds are merged in memory exactly as the write merges them.
+    const contexts = await guardStorage(async () => {
+      const byQueue = new Map<string, QueueContext>();
+      for (const q of queueIds) byQueue.set(q, await this.storedContext(q));
+      return byQueue;
+    });
 
     const recallId = randomUUID();
     const now = new Date();
     const revisions = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString()));
-    for (const q of queueIds) this.log.info(`Updated ${entries.length} recall parameters for queue ${q}`);
+    for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
-    // broadcast but the stored values stay as sent. Queues sharing a main model share one resolution.
-    const resolutions = new Map<string | undefined, Promise<Resolution>>();
-    const resolve = (main: string | undefined) => {
-      let r = resolutions.get(main);
-      if (!r) resolutions.set(main, (r = this.resolver.resolve(provided as RecallParameters, main)));
+    // broadcast but the stored values stay as sent. Queues with the same context share one resolution.
+    const resolutions = new Map<string, Promise<Resolution>>();
+    const resolve = (ctx: QueueContext) => {
+      const main = provided.model ? undefined : ctx.mainModel;
+      const modelRefs = refs.length > 0 ? (JSON.parse(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) as ModelRef[]) : ctx.modelRefs;
+      const key = JSON.stringify([main ?? null, modelRefs]);
+      let r = resolutions.get(key);
+      if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs)));
       return r;
     };
 
     const outcomes: RecallOutcome[] = [];
     for (const queue_id of queueIds) {
-      const { parameters, warnings } = await resolve(fallbackMain.get(queue_id));
+      const resolved = await resolve(contexts.get(queue_id)!);
+      const parameters = resolved.parameters;
+      const warnings = mergeWarnings(intake.warnings, resolved.warnings);
       if (flags.append) parameters.append = true;
       const revision = revisions.get(queue_id)!;
       const broadcast = await this.publish({
@@ -141,7 +203,7 @@ export class RecallService {
         parameters,
         warnings,
       });
-      outcomes.push({ status: 'success', queue_id, updated_count: entries.length, parameters, revision, warnings, broadcast });
+      outcomes.push({ status: 'success', queue_id, updated_count: updatedCount, parameters, revision, warnings, broadcast });
     }
     return outcomes;
   }
@@ -187,7 +249,7 @@ export class RecallService {
   }
 
   private async snapshot(queueId: string): Promise<{ state: RecallState; recallId: string | null }> {
-    const snapshot = await guardStorage(() => this.repo.read(queueId, ALL_KEYS));
+    const snapshot = await guardStorage(() => this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]));
     const stored: Record<string, unknown> = {};
     for (const field of RECALL_FIELDS) {
       const text = snapshot.values.get(recallKey(field));
@@ -199,23 +261,38 @@ export class RecallService {
         this.log.warn(`Ignoring stored ${recallKey(field)} of queue ${queueId}: ${parsed.error}`);
       }
     }
-    const resolved = await this.resolver.resolve(stored as RecallParameters);
+    const resolved = await this.resolver.resolve(stored as StoredRecallParameters, undefined, parseModelRefs(snapshot.values.get(MODEL_REFS_KEY)));
     const state: RecallState = {
       status: 'success',
       queue_id: queueId,
       revision: snapshot.revision,
       updated_at: snapshot.updatedAt,
       parameters: resolved.parameters,
-      stored: stored as RecallParameters,
+      stored: stored as StoredRecallParameters,
       warnings: resolved.warnings,
     };
     return { state, recallId: snapshot.recallId };
   }
 
-  private async storedMainModel(queueId: string): Promise<string | undefined> {
-    const snap = await this.repo.read(queueId, [recallKey('model')]);
+  /** The queue's stored main model (it decides between same-named models) and model hashes. */
+  private async storedContext(queueId: string): Promise<QueueContext> {
+    const snap = await this.repo.read(queueId, [recallKey('model'), MODEL_REFS_KEY]);
     const text = snap.values.get(recallKey('model'));
     const parsed = text ? parseStored('model', text) : null;
-    return parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined;
+    return {
+      mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
+      modelRefs: parseModelRefs(snap.values.get(MODEL_REFS_KEY)),
+    };
   }
+}
+
+interface QueueContext {
+  mainModel: string | undefined;
+  modelRefs: ModelRef[];
+}
+
+/** Intake warnings (a refused URL, with its reason) stand in for the resolver's for the same entry. */
+function mergeWarnings(intake: RecallWarning[], resolved: RecallWarning[]): RecallWarning[] {
+  const fields = new Set(intake.map((w) => w.field));
+  return [...intake, ...resolved.filter((w) => !fields.has(w.field))].sort(byFieldOrder);
 }

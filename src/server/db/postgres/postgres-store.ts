@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { ModelConfig, ModelScanSummary } from '../../../shared/models.js';
+import { MODEL_HASH_KINDS, type ModelConfig, type ModelScanSummary } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
-import { modelFromRow, scanChanged, type ModelFilter, type ModelRow, type Store } from '../store.js';
+import { HASH_COLUMNS, modelFromRow, modelRecordFromRow, scanChanged, type ModelFilter, type ModelRow, type Store } from '../store.js';
 import { isConnectionError, toStoreError } from './pg-errors.js';
 
 export interface PostgresStoreOptions {
@@ -55,8 +55,16 @@ const SQL = {
                   description = $8, source = $9, missing = 0, updated_at = $10,
                   hash_blake3 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_blake3 END,
                   hash_sha256 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_sha256 END,
-                  hash_autov2 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_autov2 END
+                  hash_autov2 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_autov2 END,
+                  hash_autov1 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_autov1 END,
+                  hash_autov3 = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hash_autov3 END,
+                  hashed_at = CASE WHEN mtime_ms = $7 AND file_size = $6 THEN hashed_at END
                 WHERE key = $1`,
+  // A shortened hash (AutoV2, A1111's LoRA hash) matches as a prefix of the stored one.
+  modelHashes: `UPDATE models SET hash_blake3 = $1, hash_sha256 = $2, hash_autov2 = $3, hash_autov1 = $4, hash_autov3 = $5,
+                  hashed_at = $6, updated_at = $6
+                WHERE key = $7 AND ($8::bigint IS NULL OR (file_size = $8 AND mtime_ms = $9))
+                RETURNING key`,
 };
 
 /** Applies pending migrations, each in its own transaction, under a lock other processes wait on. */
@@ -215,13 +223,11 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
         (await query<ModelRow>(`SELECT * FROM models WHERE name = $1 AND type = ANY($2::text[]) AND missing = 0 ${OLDEST_FIRST}`, [name, types])).map(
           modelFromRow,
         ),
-      findByHash: async (hash) =>
-        (
-          await query<ModelRow>(
-            `SELECT * FROM models WHERE missing = 0 AND (hash_blake3 = $1 OR hash_sha256 = $1 OR hash_autov2 = $1) ${OLDEST_FIRST}`,
-            [hash],
-          )
-        ).map(modelFromRow),
+      findByHash: async (hash, kinds = MODEL_HASH_KINDS) => {
+        if (kinds.length === 0) return [];
+        const cond = kinds.map((k) => `left(${HASH_COLUMNS[k]}, $2) = $1`).join(' OR ');
+        return (await query<ModelRow>(`SELECT * FROM models WHERE missing = 0 AND (${cond}) ${OLDEST_FIRST}`, [hash, hash.length])).map(modelFromRow);
+      },
       applyScan: (found, now, newKey) =>
         tx(async (c) => {
           // Processes starting together each scan: one at a time, each seeing the last one's result.
@@ -249,21 +255,18 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           }
           return summary;
         }),
-      setHashes: async (key, h, now) =>
-        void (await query('UPDATE models SET hash_blake3 = $1, hash_sha256 = $2, hash_autov2 = $3, updated_at = $4 WHERE key = $5', [
-          h.blake3,
-          h.sha256,
-          h.autov2,
-          now,
-          key,
-        ])),
+      setHashes: async (key, h, now, expect) => {
+        const size = expect?.file_size ?? null;
+        const mtime = expect?.mtime_ms ?? null;
+        return (await query(SQL.modelHashes, [h.blake3, h.sha256, h.autov2, h.autov1, h.autov3, now, key, size, mtime])).length > 0;
+      },
       withoutHashes: async (limit) =>
         (
           await query<ModelRow>(
-            'SELECT * FROM models WHERE missing = 0 AND (hash_blake3 IS NULL OR hash_sha256 IS NULL) ORDER BY file_size, key COLLATE "C" LIMIT $1',
+            'SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL ORDER BY file_size, key COLLATE "C" LIMIT $1',
             [limit],
           )
-        ).map(modelFromRow),
+        ).map(modelRecordFromRow),
       count: async () => Number((await query<{ n: string }>('SELECT count(*) AS n FROM models WHERE missing = 0'))[0]!.n),
     },
     close: () => pool.end(),

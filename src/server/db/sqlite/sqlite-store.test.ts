@@ -61,4 +61,22 @@ describe('SQLite store', () => {
     expect(await store.clientState.get('q', 'k')).toBe('v');
     expect(sqliteIntegrityCheck(path.join(dir, 'recall.db'))).toBe('ok');
   });
+
+  it('stores hashes only for the file that was hashed, and finds models by a hash prefix of the given kinds', async () => {
+    const scanned = { path: 'a.safetensors', name: 'a', base: 'sd-1', type: 'lora', format: 'checkpoint', file_size: 10, mtime_ms: 5, description: null, source: '/m/a' } as const;
+    await store.models.applyScan([scanned], 'now', () => 'key-a');
+    const hashes = { blake3: 'b3'.repeat(32), sha256: 'ab'.repeat(32), autov2: 'ab'.repeat(5), autov1: '12345678', autov3: 'cd'.repeat(32) };
+    expect(await store.models.setHashes('key-a', hashes, 'later', { file_size: 11, mtime_ms: 5 })).toBe(false);
+    expect((await store.models.get('key-a'))!.hashes.sha256).toBeNull();
+    expect(await store.models.setHashes('key-a', hashes, 'later', { file_size: 10, mtime_ms: 5 })).toBe(true);
+    expect(await store.models.withoutHashes(10)).toEqual([]);
+
+    const keys = async (hash: string, kinds?: Parameters<Store['models']['findByHash']>[1]) => (await store.models.findByHash(hash, kinds)).map((m) => m.key);
+    expect(await keys('cd'.repeat(6), ['autov3'])).toEqual(['key-a']);
+    expect(await keys('cd'.repeat(6), ['sha256'])).toEqual([]);
+    expect(await keys('ab'.repeat(5), ['sha256'])).toEqual(['key-a']);
+    expect(await keys('12345678', ['autov1'])).toEqual(['key-a']);
+    expect(await keys('b3'.repeat(32))).toEqual(['key-a']);
+    expect(await keys('ff'.repeat(32))).toEqual([]);
+  });
 });

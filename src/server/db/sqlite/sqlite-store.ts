@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { ModelConfig, ModelHashes, ModelScanSummary, ModelType } from '../../../shared/models.js';
+import { MODEL_HASH_KINDS, type ModelConfig, type ModelHashes, type ModelHashKind, type ModelScanSummary, type ModelType } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
 import {
+  HASH_COLUMNS,
   modelFromRow,
+  modelRecordFromRow,
   scanChanged,
   type ModelFilter,
   type ModelRow,
@@ -74,9 +76,6 @@ export function openSqliteStore(file: string): Store {
     modelByName: db.prepare<[string], ModelRow>(
       'SELECT * FROM models WHERE name = ? AND missing = 0 ORDER BY created_at, key',
     ),
-    modelByHash: db.prepare<[string, string, string], ModelRow>(
-      'SELECT * FROM models WHERE missing = 0 AND (hash_blake3 = ? OR hash_sha256 = ? OR hash_autov2 = ?) ORDER BY created_at, key',
-    ),
     modelAll: db.prepare<[], ModelRow>('SELECT * FROM models'),
     modelInsert: db.prepare(
       `INSERT INTO models (key, name, base, type, format, path, file_size, mtime_ms, description, source, missing, created_at, updated_at)
@@ -87,15 +86,20 @@ export function openSqliteStore(file: string): Store {
          mtime_ms = @mtime_ms, description = @description, source = @source, missing = 0, updated_at = @now,
          hash_blake3 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_blake3 END,
          hash_sha256 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_sha256 END,
-         hash_autov2 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_autov2 END
+         hash_autov2 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_autov2 END,
+         hash_autov1 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_autov1 END,
+         hash_autov3 = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hash_autov3 END,
+         hashed_at = CASE WHEN mtime_ms = @mtime_ms AND file_size = @file_size THEN hashed_at END
        WHERE key = @key`,
     ),
     modelMissing: db.prepare('UPDATE models SET missing = 1, updated_at = ? WHERE key = ?'),
     modelHashes: db.prepare(
-      'UPDATE models SET hash_blake3 = ?, hash_sha256 = ?, hash_autov2 = ?, updated_at = ? WHERE key = ?',
+      `UPDATE models SET hash_blake3 = @blake3, hash_sha256 = @sha256, hash_autov2 = @autov2, hash_autov1 = @autov1,
+         hash_autov3 = @autov3, hashed_at = @now, updated_at = @now
+       WHERE key = @key AND (@size IS NULL OR (file_size = @size AND mtime_ms = @mtime))`,
     ),
     modelUnhashed: db.prepare<[number], ModelRow>(
-      'SELECT * FROM models WHERE missing = 0 AND (hash_blake3 IS NULL OR hash_sha256 IS NULL) ORDER BY file_size LIMIT ?',
+      'SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL ORDER BY file_size, key LIMIT ?',
     ),
     modelCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM models WHERE missing = 0'),
   };
@@ -138,6 +142,20 @@ export function openSqliteStore(file: string): Store {
     }
     return summary;
   });
+
+  /** One prepared statement per set of kinds: `substr` makes a shortened hash match as a prefix. */
+  const byHashStatements = new Map<string, Database.Statement<unknown[], ModelRow>>();
+  function findByHash(hash: string, kinds: readonly ModelHashKind[]): ModelConfig[] {
+    if (kinds.length === 0) return [];
+    const id = kinds.join(',');
+    let stmt = byHashStatements.get(id);
+    if (!stmt) {
+      const cond = kinds.map((k) => `substr(${HASH_COLUMNS[k]}, 1, @len) = @hash`).join(' OR ');
+      stmt = db.prepare<unknown[], ModelRow>(`SELECT * FROM models WHERE missing = 0 AND (${cond}) ORDER BY created_at, key`);
+      byHashStatements.set(id, stmt);
+    }
+    return stmt.all({ hash, len: hash.length }).map(modelFromRow);
+  }
 
   function listModels(filter: ModelFilter): ModelConfig[] {
     const where: string[] = [];
@@ -198,10 +216,11 @@ export function openSqliteStore(file: string): Store {
           .all(name)
           .filter((r) => types.includes(r.type as ModelType))
           .map(modelFromRow),
-      findByHash: async (hash) => st.modelByHash.all(hash, hash, hash).map(modelFromRow),
+      findByHash: async (hash, kinds = MODEL_HASH_KINDS) => findByHash(hash, kinds),
       applyScan: async (found, now, newKey) => applyScan(found, now, newKey),
-      setHashes: async (key, h: ModelHashes, now) => void st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key),
-      withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelFromRow),
+      setHashes: async (key, h: ModelHashes, now, expect) =>
+        st.modelHashes.run({ ...h, key, now, size: expect?.file_size ?? null, mtime: expect?.mtime_ms ?? null }).changes > 0,
+      withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelRecordFromRow),
       count: async () => st.modelCount.get()!.n,
     },
     close: async () => {

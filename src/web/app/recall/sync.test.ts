@@ -22,7 +22,7 @@ const event = (revision: number, parameters: ResolvedRecallParameters, queue_id 
 const config = (key: string, name: string, base: ModelConfig['base']): ModelConfig => ({
   key,
   hash: null,
-  hashes: { blake3: null, sha256: null, autov2: null },
+  hashes: { blake3: null, sha256: null, autov2: null, autov1: null, autov3: null },
   path: `${name}.safetensors`,
   file_size: 1,
   name,
