@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { RECALL_VERSION } from '../server/version.js';
 import { modelsCommand } from './models.js';
+import { sendCommand } from './send.js';
 import { serveCommand } from './serve.js';
 
 const program = new Command('recall')
@@ -9,6 +10,7 @@ const program = new Command('recall')
   .version(RECALL_VERSION)
   .showHelpAfterError('(run recall --help for usage)')
   .addCommand(serveCommand())
-  .addCommand(modelsCommand());
+  .addCommand(modelsCommand())
+  .addCommand(sendCommand());
 
 await program.parseAsync(process.argv);

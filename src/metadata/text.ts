@@ -43,8 +43,35 @@ export function decodeUtf16(bytes: Uint8Array, fallbackLittleEndian: boolean): s
     if (body[i] === 0) zerosAtEven++;
     if (body[i + 1] === 0) zerosAtOdd++;
   }
-  const littleEndian = zerosAtOdd === zerosAtEven ? fallbackLittleEndian : zerosAtOdd > zerosAtEven;
-  return (littleEndian ? utf16le : utf16be).decode(body);
+  if (zerosAtOdd !== zerosAtEven) return (zerosAtOdd > zerosAtEven ? utf16le : utf16be).decode(body);
+  // No ASCII to go by (CJK-only text, say): the byte order that yields more real script wins.
+  const le = utf16le.decode(body);
+  const be = utf16be.decode(body);
+  const scoreLe = scriptScore(le);
+  const scoreBe = scriptScore(be);
+  if (scoreLe === scoreBe) return fallbackLittleEndian ? le : be;
+  return scoreLe > scoreBe ? le : be;
+}
+
+/** Characters of common scripts and punctuation (Latin, Cyrillic, CJK, kana, Hangul, full-width forms). */
+function scriptScore(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length && i < 2048; i++) {
+    const c = s.charCodeAt(i);
+    if (
+      (c >= 0x20 && c <= 0x24f) ||
+      (c >= 0x370 && c <= 0x4ff) ||
+      (c >= 0x2000 && c <= 0x206f) ||
+      (c >= 0x3000 && c <= 0x30ff) ||
+      (c >= 0x4e00 && c <= 0x9fff) ||
+      (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xff00 && c <= 0xffef) ||
+      c === 0x0a
+    ) {
+      n++;
+    }
+  }
+  return n;
 }
 
 const CHARSET_PREFIX_LENGTH = 8;

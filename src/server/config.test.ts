@@ -25,4 +25,11 @@ describe('configuration', () => {
       expect((err as ConfigError).message).toMatch(/--port.*--log-level.*--upload-limit/s);
     }
   });
+
+  it('reads the image URL policy from flags and env, and names a bad network', () => {
+    const env = settingsFromEnv({ RECALL_URL_ALLOW_LIST: '10.0.0.0/8, 192.168.1.20', RECALL_ALLOW_PRIVATE_URLS: 'false' });
+    expect(resolveConfig({}, env, null)).toMatchObject({ urlAllowList: ['10.0.0.0/8', '192.168.1.20'], allowPrivateUrls: false, urlMaxRedirects: 5 });
+    expect(resolveConfig({ allowPrivateUrls: true }, env, null).allowPrivateUrls).toBe(true);
+    expect(() => resolveConfig({ urlAllowList: 'intranet.local' }, {}, null)).toThrow(/--url-allow-list.*"intranet.local".*not an IP address or CIDR/);
+  });
 });

@@ -78,7 +78,9 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
     }
   }
   const recallApp = await buildApp({ config, store, logger, redis });
+  // A scan starts the background hasher; without one, models left unhashed last time are hashed now.
   if (config.scanOnStart) await recallApp.services.models.scan();
+  else recallApp.services.hasher?.kick();
 
   try {
     await recallApp.app.listen({ host: config.host, port: config.port });

@@ -344,6 +344,7 @@ export const zRecallNoParametersResponse = z.object({
   updated_count: z.literal(0),
   queue_id: zQueueId,
 });
+export type RecallNoParametersResponse = z.infer<typeof zRecallNoParametersResponse>;
 
 /** The answer for one queue: a stored recall, or nothing when the body had no values. */
 export const zRecallOutcome = zRecallResponse.or(zRecallNoParametersResponse);

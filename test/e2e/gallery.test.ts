@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { fillerPng, invokeAiMetadataWithLists, SCENES, svgJpeg, svgPng, withTextChunks } from '../helpers/gallery-images.js';
-import { A1111_PARAMETERS } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS } from '../helpers/generated-images.js';
 import { makeTempRoot, REPO_ROOT, startServer, type ChildServer } from '../helpers/server.js';
 import { chromiumAvailable, connection, eventually, imageLoaded, launchChromium, selectedText, unlabelledControls, within } from './browser.js';
 

@@ -1,5 +1,6 @@
-import fs from 'node:fs';
+import fs, { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import type { ModelBase, ModelType } from '../../src/shared/models.js';
 
@@ -108,4 +109,23 @@ export const SPEC_IMAGES: { name: string; width: number; height: number }[] = [
 export async function writeSpecFixtures(root: string): Promise<void> {
   for (const m of SPEC_MODELS) writeModelFile(root, m);
   for (const i of SPEC_IMAGES) await writeImage(root, i.name, i.width, i.height);
+}
+
+/* ---------- shared fixture images (../shared/fixtures/images) ---------- */
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where the shared fixture images are: env RECALL_FIXTURES_DIR, else ../shared/fixtures/images beside the repository. */
+export const FIXTURE_IMAGES_DIR = process.env.RECALL_FIXTURES_DIR ?? path.resolve(repoRoot, '..', 'shared', 'fixtures', 'images');
+
+/**
+ * Whether fixture tests should run. Absent fixtures skip them with a visible notice, except under CI,
+ * where they run anyway and fail (the fixtures must be there).
+ */
+export function fixtureImagesAvailable(suite: string): boolean {
+  const present = existsSync(FIXTURE_IMAGES_DIR);
+  if (!present && !process.env.CI) {
+    console.warn(`[${suite}] fixture images not found at ${FIXTURE_IMAGES_DIR}: skipping (set RECALL_FIXTURES_DIR to run them)`);
+  }
+  return present || Boolean(process.env.CI);
 }

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { invokeAiMetadata } from './metadata-images.js';
+import { invokeAiMetadata } from './generated-images.js';
 
 /**
  * InvokeAI 5.x metadata with every list the gallery shows: a LoRA (with a blake3 hash), a canvas

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImageFetcher, UrlRefusedError, type FetchPolicy } from '../../src/server/images/fetcher.js';
-import { plainPng } from '../helpers/metadata-images.js';
+import { plainPng } from '../helpers/generated-images.js';
 
 /*
  * The URL fetcher against a real HTTP server on 127.0.0.1. 127.0.0.1 is a loopback address, so the

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/shared/models.js';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { A1111_PARAMETERS, a1111Png, invokeAiMetadata, invokeAiPng, plainPng } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS, a1111Png, invokeAiMetadata, invokeAiPng, plainPng } from '../helpers/generated-images.js';
 import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 import { listen } from '../helpers/socket.js';
 

@@ -8,7 +8,7 @@ import { GALLERY_PAGE_SIZE, hasMoreImages } from '../../src/web/features/gallery
 import { writeModelFile } from '../helpers/fixtures.js';
 import { fillerPng } from '../helpers/gallery-images.js';
 import { getJson } from '../helpers/http.js';
-import { A1111_PARAMETERS, a1111Png, invokeAiPng } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS, a1111Png, invokeAiPng } from '../helpers/generated-images.js';
 import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /*

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../helpers/http.js';
 import { invokeAiMetadataWithLists } from '../helpers/gallery-images.js';
-import { A1111_PARAMETERS, a1111Png, invokeAiPng, plainPng } from '../helpers/metadata-images.js';
+import { A1111_PARAMETERS, a1111Png, invokeAiPng, plainPng } from '../helpers/generated-images.js';
 import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /* GET /api/v1/images/i/{image_name}/metadata over real HTTP, with images written by the test (issue 4, the gallery). */

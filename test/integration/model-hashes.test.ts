@@ -1,13 +1,15 @@
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import { blake3 } from 'hash-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelConfig } from '../../src/shared/models.js';
 import type { ModelSpec } from '../helpers/fixtures.js';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { a1111Png, invokeAiPng } from '../helpers/metadata-images.js';
-import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
+import { a1111Png, invokeAiPng } from '../helpers/generated-images.js';
+import { CLI, makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /*
  * Matching by content hash (issue 4, "Model matching beyond names"): an image names a model and gives
@@ -29,7 +31,6 @@ let root: string;
 let srv: InProcessServer;
 let models: ModelConfig[];
 let renamedMain: Buffer;
-let renamedLora: Buffer;
 let renamedXlLora: Buffer;
 
 const keyOf = (name: string) => models.find((m) => m.name === name)!.key;
@@ -50,7 +51,7 @@ beforeAll(async () => {
   writeDistinctModel(root, { name: 'dreamshaper_8', type: 'main', base: 'sd-1' }, 3);
   renamedMain = writeDistinctModel(root, { name: 'dreamshaper-8-pruned', type: 'main', base: 'sd-1' }, 5);
   writeDistinctModel(root, { name: 'detail-tweaker', type: 'lora', base: 'sd-1' }, 7);
-  renamedLora = writeDistinctModel(root, { name: 'add_detail_v2', type: 'lora', base: 'sd-1' }, 11);
+  writeDistinctModel(root, { name: 'add_detail_v2', type: 'lora', base: 'sd-1' }, 11);
   writeDistinctModel(root, { name: 'detail', type: 'lora', base: 'sdxl' }, 13);
   renamedXlLora = writeDistinctModel(root, { name: 'xl-detailer', type: 'lora', base: 'sdxl' }, 17);
   writeDistinctModel(root, { name: 'juggernaut', type: 'main', base: 'sdxl' }, 19);
@@ -121,5 +122,20 @@ describe('model hashes', () => {
     const m = after.find((x) => x.name === 'detail-tweaker')!;
     expect(m.hashes.sha256).toBe(sha256(fs.readFileSync(file)));
     expect(m.hashes.sha256).not.toBe(before);
+  });
+});
+
+describe('recall models scan --hash', () => {
+  it('scans and hashes in the foreground, so the registry has every hash when it returns', async () => {
+    const cliRoot = makeTempRoot();
+    try {
+      const bytes = writeDistinctModel(cliRoot, { name: 'solo', type: 'lora', base: 'sd-1' }, 23);
+      const run = await promisify(execFile)(process.execPath, [CLI, 'models', 'scan', '--root', cliRoot, '--hash', '--json'], { timeout: 30_000 });
+      expect(JSON.parse(run.stdout)).toMatchObject({ added: 1, hashing: { hashed: 1, deferred: [] } });
+      const list = await promisify(execFile)(process.execPath, [CLI, 'models', 'list', '--root', cliRoot, '--json']);
+      expect(JSON.parse(list.stdout).models[0].hashes.sha256).toBe(sha256(bytes));
+    } finally {
+      fs.rmSync(cliRoot, { recursive: true, force: true });
+    }
   });
 });

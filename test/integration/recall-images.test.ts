@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { plainPng } from '../helpers/metadata-images.js';
+import { plainPng } from '../helpers/generated-images.js';
 import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 import { listen } from '../helpers/socket.js';
 

@@ -112,16 +112,16 @@ export interface PromptLora {
 /** `<lora:name:0.8>` (and LyCORIS' `<lyco:...>`) tags: read them and take them out of the prompt. */
 export function extractPromptLoras(prompt: string): { prompt: string; loras: PromptLora[] } {
   const loras: PromptLora[] = [];
-  const stripped = prompt.replace(/[ \t]*<(?:lora|lyco):([^:<>]+)(?::([^:<>]*))?(?::[^<>]*)?>/gi, (_all, name: string, weight?: string) => {
+  const stripped = prompt.replace(/<(?:lora|lyco):([^:<>]+)(?::([^:<>]*))?(?::[^<>]*)?>/gi, (_all, name: string, weight?: string) => {
     const w = weight === undefined || weight.trim() === '' ? 1 : Number(weight);
     loras.push({ name: name.trim(), weight: Number.isFinite(w) ? w : 1 });
     return '';
   });
   if (loras.length === 0) return { prompt, loras };
-  // Tidy what the tags leave behind: doubled commas and trailing blanks.
+  // Tidy what the tags leave behind: doubled commas and blanks, separators at the start of a line.
   const tidy = stripped
     .split('\n')
-    .map((line) => line.replace(/,(\s*,)+/g, ',').replace(/^\s*,\s*/, '').trimEnd())
+    .map((line) => line.replace(/ {2,}/g, ' ').replace(/ ,/g, ',').replace(/,( ?,)+/g, ',').replace(/^ ?, ?/, '').trimEnd())
     .join('\n')
     .trim();
   return { prompt: tidy, loras };

@@ -53,15 +53,17 @@ export class ComfyGraph {
     const found: ComfyNode[] = [];
     const seen = new Set<string>();
     const queue: unknown[] = [start];
-    while (queue.length > 0) {
-      const node = this.follow(queue.shift());
+    for (let head = 0; head < queue.length && this.steps <= LIMITS.graphSteps; head++) {
+      const node = this.follow(queue[head]);
       if (!node || seen.has(node.id)) continue;
       seen.add(node.id);
       if (match(node)) {
         found.push(node);
         continue;
       }
-      for (const [name, link] of ComfyGraph.links(node)) if (!skipInputs.has(name)) queue.push(link);
+      for (const [name, link] of ComfyGraph.links(node)) {
+        if (!skipInputs.has(name) && queue.length - head < LIMITS.graphSteps) queue.push(link);
+      }
     }
     return found;
   }

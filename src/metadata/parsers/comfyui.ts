@@ -7,6 +7,7 @@ import { modelNameFromFile } from './models.js';
 import type { ToolParser } from './types.js';
 
 const MAX_CHAIN = 64;
+const MAX_LISTED_SAMPLERS = 16;
 
 interface SamplerSettings {
   seed?: unknown;
@@ -53,6 +54,14 @@ function readSampler(graph: ComfyGraph, node: ComfyNode): SamplerSettings {
   return s;
 }
 
+const isLoader = (n: ComfyNode): boolean => ['ckpt_name', 'unet_name', 'base_ckpt_name'].some((k) => typeof n.inputs[k] === 'string');
+const isEmptyLatent = (n: ComfyNode): boolean => 'width' in n.inputs && 'height' in n.inputs;
+
+function hasFullChain(graph: ComfyGraph, node: ComfyNode): boolean {
+  const s = readSampler(graph, node);
+  return graph.findUpstream(s.model, isLoader).length > 0 && graph.findUpstream(node.inputs.latent_image, isEmptyLatent).length > 0;
+}
+
 /**
  * The sampling passes behind the saved image, first pass first. The sampler nearest the save node
  * is the last pass; a sampler upstream of its latent input (hires fix, refiner) comes before it.
@@ -64,7 +73,11 @@ function samplerChain(graph: ComfyGraph): ComfyNode[] {
     last = graph.findUpstream(output.inputs.images, isSampler)[0];
     if (last) break;
   }
-  last ??= [...graph.nodes.values()].find(isSampler);
+  if (!last) {
+    // Nothing saved traces back to a sampler: take the first one wired up from checkpoint to latent.
+    const samplers = [...graph.nodes.values()].filter(isSampler);
+    last = samplers.find((n) => hasFullChain(graph, n)) ?? samplers[0];
+  }
   if (!last) return [];
   const chain = [last];
   for (let i = 0; i < MAX_CHAIN; i++) {
@@ -87,7 +100,7 @@ function addControlNet(graph: ComfyGraph, node: ComfyNode, out: RecallBuilder): 
   if (typeof file !== 'string') return;
   // Only a control image loaded as-is can be recalled; a preprocessed one exists only inside ComfyUI.
   const image = imageName(graph, node.inputs.image);
-  if (!image) out.keep('control_image', `${node.classType} ${node.id}: image is produced inside the workflow`);
+  if (!image) out.keep('control_image', `${node.classType} ${node.id}: the control image is not a loaded file of outputs/images`);
   out.addControlLayer(
     {
       model_name: modelNameFromFile(file),
@@ -261,7 +274,8 @@ export function mapComfyGraph(graph: ComfyGraph, out: RecallBuilder): void {
   readLatent(graph, first.inputs.latent_image, out);
   readVae(graph, out);
   const others = [...graph.nodes.values()].filter((n) => isSampler(n) && n !== first);
-  if (others.length > 0) out.keep('other_samplers', others.map((n) => summary(graph, n)));
+  if (others.length > 0) out.keep('other_samplers', others.slice(0, MAX_LISTED_SAMPLERS).map((n) => summary(graph, n)));
+  if (others.length > MAX_LISTED_SAMPLERS) out.keep('other_samplers_not_listed', others.length - MAX_LISTED_SAMPLERS);
 }
 
 /** Hashes that SaveImageWithMetaData-style nodes write beside the graph in an A1111 `parameters` text. */

@@ -23,6 +23,9 @@ const CHUNK_KEYS = new Set([
   'fooocus_scheme',
 ]);
 
+/** The parameter line of an A1111 infotext. */
+const INFOTEXT = /(^|[\n,] ?)Steps: \d+(,|\s*$)/m;
+
 /** "Prompt: {...}" / "Workflow: {...}" in an EXIF text tag (ComfyUI's WebP and JPEG savers). */
 const LABELLED_JSON = /^([A-Za-z][\w -]{0,40}):\s*([[{][\s\S]*)$/;
 
@@ -31,9 +34,17 @@ function addIfAbsent(out: Record<string, string>, key: string, value: string): v
 }
 
 /** A comment holding text: JSON of chunks is spread out, SwarmUI JSON and plain text are `parameters`. */
+function isChunkMap(json: Record<string, unknown>): boolean {
+  if ('sui_image_params' in json || !Object.keys(json).some((k) => CHUNK_KEYS.has(k))) return false;
+  // Chunk texts are strings (or JSON documents); a tool's own record (Fooocus) has numbers and a plain-text prompt.
+  if (!Object.values(json).every((v) => typeof v === 'string' || isRecord(v) || Array.isArray(v))) return false;
+  const prompt = json.prompt;
+  return prompt === undefined || isRecord(prompt) || (typeof prompt === 'string' && prompt.trimStart().startsWith('{'));
+}
+
 function spreadComment(out: Record<string, string>, text: string): void {
   const json = parseJsonObject(text);
-  if (json && !('sui_image_params' in json) && Object.keys(json).some((k) => CHUNK_KEYS.has(k))) {
+  if (json && isChunkMap(json)) {
     for (const [k, v] of Object.entries(json)) {
       if (typeof v === 'string') addIfAbsent(out, k, v);
       else if (isRecord(v) || Array.isArray(v)) addIfAbsent(out, k, JSON.stringify(v));
@@ -65,7 +76,10 @@ export function normalizeEntries(raw: Entries): Entries {
   const software = raw['exif:Software'];
   if (software?.startsWith('Fooocus') && raw['exif:MakerNote']) addIfAbsent(out, 'fooocus_scheme', raw['exif:MakerNote']);
   if (software !== undefined) addIfAbsent(out, 'Software', software);
-  const description = raw['xmp:dc:description'];
-  if (description !== undefined && /(^|\n)Steps: \d/.test(description)) addIfAbsent(out, 'parameters', description);
+  // Other places tools put an A1111 infotext, taken only when the text is one.
+  for (const key of ['exif:XPComment', 'exif:ImageDescription', 'xmp:parameters', 'xmp:dc:description']) {
+    const text = raw[key];
+    if (text !== undefined && INFOTEXT.test(text)) addIfAbsent(out, 'parameters', text);
+  }
   return out;
 }

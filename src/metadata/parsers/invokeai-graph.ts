@@ -37,26 +37,40 @@ function nodesOf(v: unknown): Map<string, Node> {
 
 class InvokeGraph {
   private steps = 0;
+  /** Edges by destination "node\u0000field", so each lookup is one map access. */
+  private readonly into = new Map<string, Edge[]>();
+
   constructor(
     readonly nodes: Map<string, Node>,
     readonly edges: Edge[],
-  ) {}
+  ) {
+    for (const e of edges) {
+      const key = `${e.to.node}\u0000${e.to.field}`;
+      const list = this.into.get(key);
+      if (list) list.push(e);
+      else this.into.set(key, [e]);
+    }
+  }
+
+  private edgesInto(node: string, field: string): Edge[] {
+    return this.into.get(`${node}\u0000${field}`) ?? [];
+  }
 
   /** A node's field, or the value the edge into it carries from upstream. */
   field(nodeId: string, field: string, depth = 0): unknown {
     const own = this.nodes.get(nodeId)?.[field];
     if (own !== null && own !== undefined) return own;
     if (depth > 16 || ++this.steps > LIMITS.graphSteps) return undefined;
-    const edge = this.edges.find((e) => e.to.node === nodeId && e.to.field === field);
+    const edge = this.edgesInto(nodeId, field)[0];
     return edge ? this.field(edge.from.node, edge.from.field, depth + 1) : undefined;
   }
 
   /** Nodes upstream of a node's input, through collect nodes. */
   sources(nodeId: string, field: string): string[] {
     const out: string[] = [];
-    for (const e of this.edges.filter((x) => x.to.node === nodeId && x.to.field === field)) {
+    for (const e of this.edgesInto(nodeId, field)) {
       if (++this.steps > LIMITS.graphSteps) break;
-      if (this.nodes.get(e.from.node)?.type === 'collect') out.push(...this.edges.filter((x) => x.to.node === e.from.node && x.to.field === 'item').map((x) => x.from.node));
+      if (this.nodes.get(e.from.node)?.type === 'collect') out.push(...this.edgesInto(e.from.node, 'item').map((x) => x.from.node));
       else out.push(e.from.node);
     }
     return out;

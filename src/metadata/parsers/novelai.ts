@@ -25,7 +25,9 @@ export const parseNovelAi: ToolParser = (entries, out) => {
   out.set('width', toNumber(comment.width), 'width');
   out.set('height', toNumber(comment.height), 'height');
   out.set('cfg_rescale_multiplier', toNumber(comment.cfg_rescale), 'cfg_rescale');
-  out.set('denoise_strength', toNumber(comment.strength), 'strength');
+  // Older images record strength and noise even for text-to-image; only an img2img request used them.
+  if (typeof comment.request_type === 'string' && /img2img/i.test(comment.request_type)) out.set('denoise_strength', toNumber(comment.strength), 'strength');
+  else out.keep('strength', comment.strength);
   out.setSampler('novelai', comment.sampler, comment.noise_schedule, { sampler: 'sampler', schedule: 'noise_schedule' });
   // NovelAI's models are its own; the Source names the one used, which no local registry holds by file.
   const source = entries.Source;

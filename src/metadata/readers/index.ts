@@ -18,12 +18,14 @@ const startsWith = (bytes: Uint8Array, sig: ArrayLike<number>, at = 0): boolean 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
 const JPEG_SOI = [0xff, 0xd8, 0xff];
+const BMP_HEADER_SIZES = new Set([12, 40, 52, 56, 108, 124]);
+const HEIF_BRANDS = ['avif', 'avis', 'heic', 'heix', 'mif1', 'msf1'];
 /** Signatures of images Recall does not read, so the error can say "unsupported" rather than "not an image". */
 const OTHER_IMAGES: [string, (b: Uint8Array) => boolean][] = [
   ['GIF', (b) => startsWith(b, ascii('GIF8'))],
-  ['BMP', (b) => startsWith(b, ascii('BM')) && b.length > 14],
+  ['BMP', (b) => startsWith(b, ascii('BM')) && b.length >= 18 && BMP_HEADER_SIZES.has(new DataView(b.buffer, b.byteOffset + 14, 4).getUint32(0, true))],
   ['TIFF', (b) => startsWith(b, ascii('II*\0')) || startsWith(b, ascii('MM\0*'))],
-  ['AVIF/HEIC', (b) => startsWith(b, ascii('ftyp'), 4)],
+  ['AVIF/HEIC', (b) => startsWith(b, ascii('ftyp'), 4) && HEIF_BRANDS.some((brand) => startsWith(b, ascii(brand), 8))],
   ['JPEG XL', (b) => startsWith(b, [0xff, 0x0a]) || startsWith(b, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20])],
 ];
 

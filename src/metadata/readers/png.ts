@@ -9,10 +9,11 @@ export const PNG_SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0
 /** PNG spec: chunk lengths are at most 2^31 - 1. */
 const MAX_CHUNK_LENGTH = 0x7fffffff;
 const CHUNK_OVERHEAD = 12;
+const XMP_KEYWORD = 'XML:com.adobe.xmp';
 
 const isChunkTypeByte = (b: number): boolean => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 
-/** zTXt/iTXt payloads, bounded so a zip bomb stops at the entry limit instead of filling memory. */
+/** zTXt/iTXt payloads (UTF-8 first, as for tEXt), bounded so a zip bomb stops at the entry limit instead of filling memory. */
 function inflateText(data: Uint8Array, keyword: string): Uint8Array {
   try {
     return inflateSync(data, { maxOutputLength: LIMITS.entryBytes });
@@ -31,24 +32,22 @@ function splitKeyword(data: Uint8Array, type: string): { keyword: string; rest: 
   return { keyword: decodeLatin1(data.subarray(0, nul)), rest: data.subarray(nul + 1) };
 }
 
-function readTextChunk(type: string, data: Uint8Array, sink: EntrySink): void {
+function readTextChunk(type: string, data: Uint8Array): { keyword: string; text: string } {
   const { keyword, rest } = splitKeyword(data, type);
-  if (type === 'tEXt') {
-    sink.add(keyword, decodeUtf8OrLatin1(rest));
-  } else if (type === 'zTXt') {
+  if (type === 'tEXt') return { keyword, text: decodeUtf8OrLatin1(rest) };
+  if (type === 'zTXt') {
     if (rest.length < 1 || rest[0] !== 0) throw new MetadataReadError('CORRUPT_CHUNK', `zTXt "${keyword}" uses an unknown compression method`);
-    sink.add(keyword, decodeLatin1(inflateText(rest.subarray(1), keyword)));
-  } else {
-    // iTXt: compression flag, method, language tag \0, translated keyword \0, UTF-8 text.
-    if (rest.length < 2) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" is too short`);
-    const compressed = rest[0] === 1;
-    if (compressed && rest[1] !== 0) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" uses an unknown compression method`);
-    const langEnd = rest.indexOf(0, 2);
-    const transEnd = langEnd < 0 ? -1 : rest.indexOf(0, langEnd + 1);
-    if (transEnd < 0) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" is missing its language fields`);
-    const text = rest.subarray(transEnd + 1);
-    sink.add(keyword, decodeUtf8OrLatin1(compressed ? inflateText(text, keyword) : text));
+    return { keyword, text: decodeUtf8OrLatin1(inflateText(rest.subarray(1), keyword)) };
   }
+  // iTXt: compression flag, method, language tag \0, translated keyword \0, UTF-8 text.
+  if (rest.length < 2) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" is too short`);
+  const compressed = rest[0] === 1;
+  if (compressed && rest[1] !== 0) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" uses an unknown compression method`);
+  const langEnd = rest.indexOf(0, 2);
+  const transEnd = langEnd < 0 ? -1 : rest.indexOf(0, langEnd + 1);
+  if (transEnd < 0) throw new MetadataReadError('CORRUPT_CHUNK', `iTXt "${keyword}" is missing its language fields`);
+  const text = rest.subarray(transEnd + 1);
+  return { keyword, text: decodeUtf8OrLatin1(compressed ? inflateText(text, keyword) : text) };
 }
 
 /**
@@ -82,13 +81,10 @@ export function readPngContainer(bytes: Uint8Array, sink: EntrySink): ContainerM
     }
     if (type === 'IEND') break;
     if (type === 'tEXt' || type === 'zTXt' || type === 'iTXt') {
-      const before = Object.keys(sink.entries).length;
-      readTextChunk(type, data, sink);
-      // XMP is an iTXt chunk by convention; hand it to the XMP decoder rather than keep raw XML twice.
-      if (xmp === null && sink.entries['XML:com.adobe.xmp'] !== undefined && Object.keys(sink.entries).length > before) {
-        xmp = sink.entries['XML:com.adobe.xmp'];
-        delete sink.entries['XML:com.adobe.xmp'];
-      }
+      const { keyword, text } = readTextChunk(type, data);
+      // XMP is an iTXt chunk by convention; it goes to the XMP decoder rather than in as raw XML.
+      if (keyword === XMP_KEYWORD && xmp === null) xmp = text;
+      else sink.add(keyword, text);
     } else if (type === 'eXIf' && tiff === null) {
       tiff = data;
     }

@@ -4,9 +4,10 @@ import type { EntrySink } from './entry-sink.js';
 /**
  * XMP properties tools store generation metadata in: Draw Things writes its JSON into
  * exif:UserComment and an A1111-like text into dc:description; others name the tool in
- * xmp:CreatorTool. Each is kept as an entry "xmp:<name>", the packet itself as "xmp".
+ * xmp:CreatorTool or mirror the PNG `parameters` chunk. Each is kept as an entry "xmp:<name>",
+ * the packet itself as "xmp".
  */
-const PROPERTIES = ['dc:description', 'exif:UserComment', 'xmp:CreatorTool', 'tiff:Software', 'sd:parameters'] as const;
+const PROPERTIES = ['dc:description', 'exif:UserComment', 'xmp:CreatorTool', 'tiff:Software'] as const;
 
 function unwrapCdata(s: string): string {
   const t = s.trim();
@@ -51,4 +52,8 @@ export function readXmpEntries(xml: string, sink: EntrySink): void {
     const value = propertyValue(xml, name);
     if (value !== undefined && value.trim() !== '') sink.add(`xmp:${name}`, value);
   }
+  // A "parameters" property in any namespace (extensions that mirror the PNG chunk into XMP).
+  const qualified = /<([A-Za-z][\w.-]{0,40}):parameters[\s>]/.exec(xml)?.[1];
+  const parameters = qualified ? propertyValue(xml, `${qualified}:parameters`) : undefined;
+  if (parameters !== undefined && parameters.trim() !== '') sink.add('xmp:parameters', parameters);
 }
