@@ -28,6 +28,7 @@ const hasChromium = chromiumAvailable();
 let server: ChildServer;
 let browser: Browser;
 let context: BrowserContext | null = null;
+let root: string | undefined;
 let images: string;
 
 /** Writes an image with a given age, so "newest first" has a known order. */
@@ -45,7 +46,7 @@ const MOUNTAINS = 'mountains.jpg';
 beforeAll(async () => {
   if (!hasChromium) return;
   if (!fs.existsSync(WEB_INDEX)) throw new Error(`${WEB_INDEX} is missing: run \`npm run build\` first`);
-  const root = makeTempRoot('recall-gallery-e2e-');
+  root = makeTempRoot('recall-gallery-e2e-');
   images = path.join(root, 'outputs', 'images');
   for (const [name, type, base] of [
     ['juggernaut', 'main', 'sdxl'],
@@ -76,6 +77,7 @@ afterEach(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (root) fs.rmSync(root, { recursive: true, force: true });
 });
 
 async function openPage(queue: string): Promise<Page> {
