@@ -89,6 +89,8 @@ export const zImageMetadata = z.discriminatedUnion('status', [zImageMetadataFoun
 export type ImageMetadata = z.input<typeof zImageMetadata>;
 export type ImageMetadataFound = z.input<typeof zImageMetadataFound>;
 export type ImageMetadataNone = z.input<typeof zImageMetadataNone>;
+/** As GET /api/v1/images/i/{image_name}/metadata answers it: list entries carry their defaults. */
+export type ImageMetadataResponse = z.output<typeof zImageMetadata>;
 
 /** Why an image could not be read at all (as opposed to carrying no metadata). */
 export const METADATA_READ_ERROR_CODES = [

@@ -298,6 +298,23 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await s.models.findByHash('b3')).toEqual([]);
       });
 
+      it('finds a model by a hash prefix of the given kinds, and stores hashes only for the file that was hashed', async () => {
+        const s = await open();
+        await s.models.applyScan([scanned('a')], NOW, () => 'k1');
+        const [row] = await s.models.withoutHashes(10);
+        const hashes = { blake3: 'b3'.repeat(32), sha256: 'ab'.repeat(32), autov2: 'ab'.repeat(5), autov1: '12345678', autov3: 'cd'.repeat(32) };
+        expect(await s.models.setHashes('k1', hashes, NOW, { file_size: row!.file_size + 1, mtime_ms: row!.mtime_ms })).toBe(false);
+        expect((await s.models.get('k1'))!.hashes.sha256).toBeNull();
+        expect(await s.models.setHashes('k1', hashes, NOW, { file_size: row!.file_size, mtime_ms: row!.mtime_ms })).toBe(true);
+        expect(await s.models.withoutHashes(10)).toEqual([]);
+        const keys = async (hash: string, kinds?: Parameters<Store['models']['findByHash']>[1]) => (await s.models.findByHash(hash, kinds)).map((m) => m.key);
+        expect(await keys('cd'.repeat(6), ['autov3'])).toEqual(['k1']);
+        expect(await keys('cd'.repeat(6), ['sha256'])).toEqual([]);
+        expect(await keys('ab'.repeat(5), ['sha256'])).toEqual(['k1']);
+        expect(await keys('12345678', ['autov1'])).toEqual(['k1']);
+        expect(await keys('ff'.repeat(32))).toEqual([]);
+      });
+
       it('registers each path once when two connections scan the same folder at once', async () => {
         const s1 = await open();
         const s2 = await another(s1);

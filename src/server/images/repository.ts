@@ -30,6 +30,11 @@ export interface ImageInfo {
   birthtimeMs: number;
 }
 
+export type ReadResult =
+  | { status: 'read'; bytes: Buffer; size: number; mtimeMs: number }
+  | { status: 'absent' }
+  | { status: 'too_large'; size: number };
+
 export class NotAnImageError extends Error {
   constructor(message: string) {
     super(message);
@@ -119,6 +124,30 @@ export class ImageRepository {
       return info;
     } catch {
       return null;
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /**
+   * The whole file of an image, with the size and mtime of what was read (for caching by them).
+   * `absent` when the name is unsafe or no such file is in the folder; `too_large` past `maxBytes`.
+   * The file is opened without following a symlink swapped in after `locate` checked the path.
+   */
+  async readFile(name: string, maxBytes: number): Promise<ReadResult> {
+    const real = await this.locate(name);
+    if (!real) return { status: 'absent' };
+    let handle: fsp.FileHandle | undefined;
+    try {
+      handle = await fsp.open(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      const stat = await handle.stat();
+      if (!stat.isFile()) return { status: 'absent' };
+      if (stat.size > maxBytes) return { status: 'too_large', size: stat.size };
+      const bytes = await handle.readFile();
+      return { status: 'read', bytes, size: stat.size, mtimeMs: stat.mtimeMs };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ELOOP') return { status: 'absent' };
+      throw err;
     } finally {
       await handle?.close();
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zImageList, zImageListQuery, zImageName, zImageRecord, zImageUploadQuery } from '../../shared/images.js';
+import { zImageMetadata } from '../../shared/metadata.js';
 import { AppError, invalidField } from '../errors.js';
 import type { ImageService } from './service.js';
 
@@ -16,6 +17,21 @@ export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLi
   app.get('/api/v1/images/i/:image_name', {
     schema: { tags: ['images'], summary: 'Get an image record', params: zImageParams, response: { 200: zImageRecord } },
     handler: (req) => images.record(req.params.image_name),
+  });
+
+  app.get('/api/v1/images/i/:image_name/metadata', {
+    schema: {
+      tags: ['images'],
+      operationId: 'get_image_metadata',
+      summary: "Read the generation metadata saved in an image's file",
+      description:
+        'What `recall inspect` and `POST /api/v1/recall/{queue_id}/from_image` read: the tool that wrote the metadata, ' +
+        'the recall parameters it maps to, model hashes, and what has no recall field. An image without generation ' +
+        "metadata answers `status: 'none'`; a file that cannot be read as a PNG, JPEG or WebP answers 422.",
+      params: zImageParams,
+      response: { 200: zImageMetadata },
+    },
+    handler: (req) => images.metadata(req.params.image_name),
   });
 
   app.get('/api/v1/images/i/:image_name/full', {

@@ -1,5 +1,7 @@
 import fsp from 'node:fs/promises';
 import type { ImageList, ImageRecord, ImageRef } from '../../shared/images.js';
+import { zImageMetadata, type ImageMetadataResponse } from '../../shared/metadata.js';
+import { isMetadataReadError, parseImageMetadata } from '../../metadata/index.js';
 import { AppError, invalidField } from '../errors.js';
 import { Base64ImageError, decodeImageBase64 } from './base64.js';
 import { UrlRefusedError, type ImageFetcher } from './fetcher.js';
@@ -12,6 +14,11 @@ export interface UploadOptions {
   session_id?: string | undefined;
 }
 
+/** Largest file whose metadata is read: far above any real image, it bounds the memory one request takes. */
+export const METADATA_MAX_FILE_BYTES = 256 * 1024 * 1024;
+/** Parsed metadata kept per image; a gallery page shows a few dozen, so this covers many pages. */
+const METADATA_CACHE_ENTRIES = 500;
+
 export interface ImageIntakeOptions {
   /** Fetches image URLs; without one, every URL is refused. */
   fetcher?: ImageFetcher;
@@ -22,6 +29,8 @@ export interface ImageIntakeOptions {
 /** Image rules: records in InvokeAI's shape, measurement for recall, safe upload, URLs and base64. */
 export class ImageService {
   private readonly uploadLimit: number;
+  /** Parsed metadata by image name, valid while the file keeps the same size and mtime; oldest use first. */
+  private readonly metadataCache = new Map<string, { stamp: string; metadata: ImageMetadataResponse }>();
   constructor(
     private readonly repo: ImageRepository,
     private readonly intake: ImageIntakeOptions = {},
@@ -82,6 +91,43 @@ export class ImageService {
     return info ? { image_name: info.name, width: info.width, height: info.height } : null;
   }
 
+  /**
+   * The generation metadata of an image in outputs/images (issue 4, the web UI's gallery): 404 when
+   * there is no such image, 422 with the reason when its file cannot be read as a PNG, JPEG or WebP.
+   */
+  async metadata(name: string): Promise<ImageMetadataResponse> {
+    const info = await this.repo.info(name);
+    const cached = this.metadataCache.get(name);
+    if (info && cached?.stamp === stampOf(info.size, info.mtimeMs)) {
+      this.metadataCache.delete(name);
+      this.metadataCache.set(name, cached);
+      return cached.metadata;
+    }
+    // Read even when `info` failed: a file whose header is broken is damaged (422), not missing (404).
+    const file = await this.repo.readFile(name, METADATA_MAX_FILE_BYTES);
+    if (file.status === 'absent') throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
+    if (file.status === 'too_large') {
+      throw new AppError('RECALL_ERR_METADATA_UNREADABLE', `cannot read the metadata of ${name}: the file is too large (${file.size} bytes; at most ${METADATA_MAX_FILE_BYTES})`);
+    }
+    let read;
+    try {
+      read = await parseImageMetadata(file.bytes);
+    } catch (err) {
+      if (!isMetadataReadError(err)) throw err;
+      throw new AppError('RECALL_ERR_METADATA_UNREADABLE', `cannot read the metadata of ${name}: ${err.message}`);
+    }
+    // The parsers keep to the recall schema; this fills list entries' defaults, as a recall would.
+    const checked = zImageMetadata.safeParse(read);
+    if (!checked.success) {
+      const issue = checked.error.issues[0]!;
+      throw new AppError('RECALL_ERR_METADATA_UNREADABLE', `the metadata of ${name} does not fit the recall schema: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    const metadata = checked.data;
+    this.metadataCache.set(name, { stamp: stampOf(file.size, file.mtimeMs), metadata });
+    if (this.metadataCache.size > METADATA_CACHE_ENTRIES) this.metadataCache.delete(this.metadataCache.keys().next().value!);
+    return metadata;
+  }
+
   async record(name: string, extra: Partial<UploadOptions> = {}): Promise<ImageRecord> {
     const info = await this.repo.info(name);
     if (!info) throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
@@ -116,6 +162,8 @@ export class ImageService {
     return data;
   }
 }
+
+const stampOf = (size: number, mtimeMs: number) => `${size}:${mtimeMs}`;
 
 function toRecord(info: ImageInfo, extra: Partial<UploadOptions> = {}): ImageRecord {
   const encoded = encodeURIComponent(info.name);

@@ -1,4 +1,6 @@
 import { CanvasPanel } from '../features/canvas/CanvasPanel.js';
+import { DropZone } from '../features/gallery/DropZone.js';
+import { GalleryDrawer } from '../features/gallery/GalleryDrawer.js';
 import { LorasPanel } from '../features/loras/LorasPanel.js';
 import { Notices } from '../features/notices/Notices.js';
 import { GenerationPanel } from '../features/params/GenerationPanel.js';
@@ -9,19 +11,23 @@ export function App() {
   return (
     <div className="app">
       <QueueBar />
-      <main className="columns">
-        <div className="column column-left">
-          <GenerationPanel />
-        </div>
-        <div className="column column-center">
-          <CanvasPanel />
-        </div>
-        <div className="column column-right">
-          <LorasPanel />
-          <RefImagesPanel />
-        </div>
-      </main>
+      <div className="workspace">
+        <main className="columns">
+          <div className="column column-left">
+            <GenerationPanel />
+          </div>
+          <div className="column column-center">
+            <CanvasPanel />
+          </div>
+          <div className="column column-right">
+            <LorasPanel />
+            <RefImagesPanel />
+          </div>
+        </main>
+        <GalleryDrawer />
+      </div>
       <Notices />
+      <DropZone />
     </div>
   );
 }

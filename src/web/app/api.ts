@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { zErrorBody } from '../../shared/errors.js';
-import { zImageList, zImageRecord, type ImageRecord } from '../../shared/images.js';
+import { zErrorBody, zValidationErrorBody } from '../../shared/errors.js';
+import { zFromImageResponse, type FromImageResponse } from '../../shared/from-image.js';
+import { zImageList, zImageRecord, type ImageList, type ImageRecord } from '../../shared/images.js';
+import { zImageMetadata, type ImageMetadataResponse } from '../../shared/metadata.js';
 import { zModelConfig, zModelList, type ModelConfig } from '../../shared/models.js';
 import { zRecallState, type RecallState } from '../../shared/recall.js';
 
@@ -16,6 +18,9 @@ export class ApiError extends Error {
   }
 }
 
+/** Where from_image takes the image: one of outputs/images by name, or a file uploaded with the call. */
+export type FromImageSource = { imageName: string } | { file: Blob; fileName: string };
+
 /** The calls the web UI makes; every answer is checked against the shared contract. */
 export interface RecallApi {
   getRecallState(queueId: string): Promise<RecallState>;
@@ -26,6 +31,12 @@ export interface RecallApi {
   getImage(imageName: string): Promise<ImageRecord | null>;
   /** Names of the newest images in outputs/images, for suggestions. */
   listImageNames(limit?: number): Promise<string[]>;
+  /** A page of outputs/images, newest first. */
+  listImages(offset: number, limit: number): Promise<ImageList>;
+  /** What the image's file says about how it was made (`status: 'none'` when nothing). */
+  getImageMetadata(imageName: string): Promise<ImageMetadataResponse>;
+  /** Recalls (or, with `remix`, recalls all but the seed of) what an image's metadata says into a queue. */
+  recallFromImage(queueId: string, source: FromImageSource, opts?: { remix?: boolean }): Promise<FromImageResponse>;
   getClientState(queueId: string, key: string): Promise<string | null>;
   setClientState(queueId: string, key: string, value: string, opts?: { keepalive?: boolean }): Promise<void>;
   imageUrl(imageName: string, size: 'full' | 'thumbnail'): string;
@@ -52,8 +63,11 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetc
     const body = parseJson(res.status, path, await res.text());
     if (!res.ok) {
       const err = zErrorBody.safeParse(body);
-      const detail = err.success ? err.data.detail : typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : res.statusText;
-      throw new ApiError(res.status, detail, err.success ? err.data.code : undefined);
+      if (err.success) throw new ApiError(res.status, err.data.detail, err.data.code);
+      const invalid = zValidationErrorBody.safeParse(body);
+      if (invalid.success) throw new ApiError(res.status, invalid.data.detail.map((d) => `${d.loc.join('.')}: ${d.msg}`).join('; '), invalid.data.code);
+      const detail = typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : res.statusText;
+      throw new ApiError(res.status, detail);
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new ApiError(res.status, `Unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
@@ -77,6 +91,17 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetc
     getModel: (key) => orNullOn404(call(`/api/v2/models/i/${enc(key)}`, zModelConfig)),
     getImage: (imageName) => orNullOn404(call(`/api/v1/images/i/${enc(imageName)}`, zImageRecord)),
     listImageNames: async (limit = 200) => (await call(`/api/v1/images/?offset=0&limit=${limit}`, zImageList)).items.map((i) => i.image_name),
+    listImages: (offset, limit) => call(`/api/v1/images/?offset=${offset}&limit=${limit}`, zImageList),
+    getImageMetadata: (imageName) => call(`/api/v1/images/i/${enc(imageName)}/metadata`, zImageMetadata),
+    recallFromImage: (queueId, source, opts) => {
+      const path = `/api/v1/recall/${enc(queueId)}/from_image?remix=${opts?.remix ? 'true' : 'false'}`;
+      if ('imageName' in source) {
+        return call(path, zFromImageResponse, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ image_name: source.imageName }) });
+      }
+      const form = new FormData();
+      form.append('file', source.file, source.fileName);
+      return call(path, zFromImageResponse, { method: 'POST', body: form });
+    },
     getClientState: (queueId, key) => call(clientStatePath(queueId, 'get_by_key', key), z.string().nullable()),
     setClientState: async (queueId, key, value, opts) => {
       await call(clientStatePath(queueId, 'set_by_key', key), z.string(), {

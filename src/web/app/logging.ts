@@ -10,7 +10,7 @@ import { Roarr, ROARR, type Logger } from 'roarr';
  * ROARR_FILTER is a Liqe query over the message (the spec's `'debug'` is not one: it matches the
  * text "debug" anywhere). Namespaces: see LOG_NAMESPACES; docs/web-ui.md has more filters.
  */
-export const LOG_NAMESPACES = ['app', 'socket', 'recall', 'persistence', 'models'] as const;
+export const LOG_NAMESPACES = ['app', 'socket', 'recall', 'persistence', 'models', 'gallery'] as const;
 export type LogNamespace = (typeof LOG_NAMESPACES)[number];
 
 export interface LoggingStatus {

@@ -1,5 +1,6 @@
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
 import { canvasSlice } from '../features/canvas/canvasSlice.js';
+import { gallerySlice } from '../features/gallery/gallerySlice.js';
 import { lorasSlice } from '../features/loras/lorasSlice.js';
 import { modelsSlice } from '../features/models/modelsSlice.js';
 import { noticesSlice } from '../features/notices/noticesSlice.js';
@@ -16,6 +17,7 @@ export const rootReducer = combineReducers({
   canvas: canvasSlice.reducer,
   refImages: refImagesSlice.reducer,
   notices: noticesSlice.reducer,
+  gallery: gallerySlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

@@ -36,8 +36,10 @@ function NoticeItem({ notice }: { notice: Notice }) {
 
 export function Notices() {
   const notices = useAppSelector((s) => s.notices.notices);
+  // With the gallery open, notices move beside it, over the canvas, rather than over its details.
+  const besideGallery = useAppSelector((s) => s.gallery.open);
   return (
-    <section className="notices" aria-label="Notices" aria-live="polite">
+    <section className={`notices${besideGallery ? ' notices-beside-gallery' : ''}`} aria-label="Notices" aria-live="polite">
       <ul>
         {notices.slice(0, VISIBLE).map((n) => (
           <NoticeItem key={n.id} notice={n} />

@@ -1,4 +1,4 @@
-import { SCHEDULER_NAMES, type SchedulerName } from '../../../shared/schedulers.js';
+import { SCHEDULER_NAMES } from '../../../shared/schedulers.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { NumberInput, Panel, SelectField, Switch, TextArea } from '../../components/fields.js';
 import { DiceIcon } from '../../components/icons.js';
@@ -19,20 +19,11 @@ import {
 } from './paramsSlice.js';
 import { ParamNumber } from './ParamNumber.js';
 import { RefinerSection } from './RefinerSection.js';
+import { schedulerLabel } from './scheduler-label.js';
 import { SizeControls } from './SizeControls.js';
 
 const MAIN = ['main'] as const;
 const VAE = ['vae'] as const;
-
-/** InvokeAI's scheduler labels; `_k` is the Karras variant. */
-const schedulerLabel = (s: SchedulerName): string =>
-  s
-    .replace(/_k$/, ' Karras')
-    .replace(/^dpmpp_/, 'DPM++ ')
-    .replace(/^kdpm_/, 'KDPM ')
-    .replace(/_a\b/, ' Ancestral')
-    .replace(/_/g, ' ')
-    .replace(/^(\w)/, (c) => c.toUpperCase());
 
 const SCHEDULER_OPTIONS = SCHEDULER_NAMES.map((s) => ({ value: s, label: schedulerLabel(s) }));
 

@@ -1,7 +1,9 @@
 import { useEffect, useId, useState } from 'react';
 import { zQueueId } from '../../../shared/queue.js';
-import { useAppSelector } from '../../app/hooks.js';
+import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { useSession } from '../../app/session-context.js';
+import { GALLERY_DRAWER_ID, GALLERY_TOGGLE_ID } from '../gallery/GalleryDrawer.js';
+import { galleryClosed, galleryOpened } from '../gallery/gallerySlice.js';
 import type { QueueState } from './queueSlice.js';
 
 function connectionText(q: QueueState): { text: string; tone: 'ok' | 'busy' | 'bad' } {
@@ -63,6 +65,8 @@ function QueueSelector({ queueId }: { queueId: string }) {
 export function QueueBar() {
   const queue = useAppSelector((s) => s.queue);
   const models = useAppSelector((s) => s.models);
+  const galleryOpen = useAppSelector((s) => s.gallery.open);
+  const dispatch = useAppDispatch();
   const { live } = useSession();
   const conn = connectionText(queue);
   const count = Object.keys(models.byKey).length;
@@ -82,6 +86,17 @@ export function QueueBar() {
       <span className={`save-state save-${queue.save}`} role="status" aria-label="Save state">
         {queue.restore === 'failed' ? 'Saving off' : SAVE_TEXT[queue.save]}
       </span>
+      <button
+        type="button"
+        id={GALLERY_TOGGLE_ID}
+        className={`ghost${galleryOpen ? ' active' : ''}`}
+        aria-expanded={galleryOpen}
+        aria-controls={galleryOpen ? GALLERY_DRAWER_ID : undefined}
+        title="Images of outputs/images: see how each was made, recall or remix it"
+        onClick={() => dispatch(galleryOpen ? galleryClosed() : galleryOpened())}
+      >
+        Gallery
+      </button>
       <button type="button" className="ghost" onClick={() => void live.reloadModels()} title="Reload the model list" disabled={models.status === 'loading'}>
         {models.status === 'failed' ? 'Models: error' : `${count} models`} ⟳
       </button>
