@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { appInfoRoutes } from './app-info/routes.js';
 import { clientStateRoutes } from './client-state/routes.js';
@@ -16,6 +16,7 @@ import { modelRoutes } from './models/routes.js';
 import { ModelService } from './models/service.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { responseSerializerCompiler } from './plugins/serializer.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
 import { RecallResolver } from './recall/resolver.js';
@@ -62,13 +63,15 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
     routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('userId', 'system');
   registerErrorHandler(app);
 
   // One line per request, at info (the spec's backend log), with status and duration.
-  app.addHook('onResponse', async (req, reply) => {
+  // A callback hook, not an async one: it runs on every request, and a promise per request shows.
+  app.addHook('onResponse', (req, reply, done) => {
     req.log.info(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    done();
   });
 
   // An empty JSON body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect.
@@ -76,9 +79,6 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     defaultJson(req, body as string, done);
-  });
-  app.addHook('preValidation', async (req) => {
-    if (req.method === 'POST' && req.body === undefined && req.url.startsWith('/api/v1/recall')) req.body = {};
   });
 
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });

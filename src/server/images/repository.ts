@@ -37,6 +37,9 @@ export class NotAnImageError extends Error {
   }
 }
 
+/** What identifies one version of a file: the same inode with the same size and modification time. */
+const fileKey = (stat: fs.Stats): string => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+
 /** Width, height and format from the header bytes only, reading more of the file only when needed. */
 async function measureFile(handle: fsp.FileHandle, size: number): Promise<{ width: number; height: number; type: string }> {
   let lastError: unknown;
@@ -89,8 +92,26 @@ export class ImageRepository {
     return real;
   }
 
+  /**
+   * The cached facts of an image while its name still leads to the same, unchanged file: one stat
+   * (which follows the name as `locate` did, without opening anything) instead of resolving the
+   * path and reading the header again. Recall measures the same few images over and over.
+   */
+  private cachedInfo(name: string): ImageInfo | null {
+    const cached = this.cache.get(name);
+    if (!cached || !this.realDir) return null;
+    const stat = fs.statSync(path.join(this.realDir, name), { throwIfNoEntry: false });
+    if (!stat?.isFile() || fileKey(stat) !== cached.key) {
+      this.cache.delete(name);
+      return null;
+    }
+    return cached.info;
+  }
+
   /** Header facts about an image, or null when it cannot be found or read as an image. */
   async info(name: string): Promise<ImageInfo | null> {
+    const hit = this.cachedInfo(name);
+    if (hit) return hit;
     const real = await this.locate(name);
     if (!real) return null;
     let handle: fsp.FileHandle | undefined;
@@ -98,9 +119,7 @@ export class ImageRepository {
       handle = await fsp.open(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       const stat = await handle.stat();
       if (!stat.isFile()) return null;
-      const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
-      const cached = this.cache.get(name);
-      if (cached?.key === key) return cached.info;
+      const key = fileKey(stat);
       const m = await measureFile(handle, stat.size);
       const fmt = FORMATS[m.type]!;
       const info: ImageInfo = {

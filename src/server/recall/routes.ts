@@ -18,6 +18,11 @@ export const recallRoutes: FastifyPluginAsyncZod<{ recall: RecallService }> = as
       body: zRecallParameters,
       response: { 200: zRecallResponse.or(zRecallNoParametersResponse) },
     },
+    // An empty body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect.
+    preValidation: (req, _reply, done) => {
+      if (req.body === undefined) (req as { body: unknown }).body = {};
+      done();
+    },
     handler: async (req) => {
       const [outcome] = await recall.recall([req.params.queue_id], req.body, req.query, req.userId);
       return outcome!;

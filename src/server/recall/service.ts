@@ -24,6 +24,8 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
   reference_images: LIMITS.referenceImages,
 };
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
+/** Fields whose models are chosen to fit the main model's base (see the resolver). */
+const BASE_DEPENDENT: readonly RecallField[] = ['vae_model', 'loras', 'control_layers', 'ip_adapters'];
 
 export type RecallOutcome =
   | { status: 'no_parameters_provided'; updated_count: 0; queue_id: string }
@@ -94,8 +96,11 @@ export class RecallService {
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
     // broadcast but the stored values stay as sent.
+    // The stored main model only matters when something is resolved against its base.
     let fallbackMain: string | undefined;
-    if (!provided.model && queueIds[0]) fallbackMain = await this.storedMainModel(queueIds[0]);
+    if (!provided.model && queueIds[0] && BASE_DEPENDENT.some((f) => provided[f] !== undefined)) {
+      fallbackMain = await this.storedMainModel(queueIds[0]);
+    }
     const { parameters, warnings } = await this.resolver.resolve(provided as RecallParameters, fallbackMain);
     if (flags.append) parameters.append = true;
 

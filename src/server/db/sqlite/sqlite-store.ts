@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ModelConfig, ModelHashes, ModelScanSummary, ModelType } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
+import { RegistryCache } from './registry-cache.js';
 import {
   modelFromRow,
   scanChanged,
@@ -15,6 +16,22 @@ import {
 } from '../store.js';
 
 type Db = Database.Database;
+
+/** Cached models are shared by every caller, so none may change one. */
+function frozenModel(row: ModelRow): ModelConfig {
+  const m = modelFromRow(row);
+  Object.freeze(m.hashes);
+  return Object.freeze(m);
+}
+
+interface PendingRecallWrite {
+  queueIds: readonly string[];
+  entries: readonly RecallWriteEntry[];
+  recallId: string;
+  now: string;
+  resolve: (revisions: Map<string, number>) => void;
+  reject: (err: unknown) => void;
+}
 
 /** Applies pending migrations, each in its own transaction. */
 function migrate(db: Db): void {
@@ -43,8 +60,11 @@ export function openSqliteStore(file: string): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // FULL: a write acknowledged with 200 survives a power cut or SIGKILL (issue 6's durability rule).
-  db.pragma('synchronous = FULL');
+  // NORMAL, SQLite's advice for WAL: a commit is in the WAL file before the write is acknowledged,
+  // so it survives the server being killed (issue 6's durability rule, tested with SIGKILL), but
+  // the WAL is synced only at checkpoints, so a power cut can lose the last commits. FULL syncs
+  // every commit and blocked the event loop for most of each recall (docs/benchmarks.md).
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
@@ -100,19 +120,77 @@ export function openSqliteStore(file: string): Store {
     modelCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM models WHERE missing = 0'),
   };
 
-  const writeRecall = db.transaction(
-    (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) => {
-      const revisions = new Map<string, number>();
-      for (const queueId of queueIds) {
-        for (const e of entries) {
-          const value = 'value' in e ? e.value : e.merge(st.csGet.get(queueId, e.key)?.value ?? null);
-          st.csSet.run(queueId, e.key, value, now, nextSeq());
-        }
-        revisions.set(queueId, st.revBump.get(queueId, recallId, now)!.revision);
+  // Plain values of a recall go in one multi-row upsert; statements are prepared once per row count.
+  const upserts = new Map<number, Database.Statement>();
+  const upsertMany = (rows: number) => {
+    let stmt = upserts.get(rows);
+    if (!stmt) {
+      stmt = db.prepare(
+        `INSERT INTO client_state (queue_id, key, value, updated_at, seq) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (queue_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, seq = excluded.seq`,
+      );
+      upserts.set(rows, stmt);
+    }
+    return stmt;
+  };
+
+  /** One recall, inside a transaction the caller holds. */
+  const applyRecall = (w: PendingRecallWrite): Map<string, number> => {
+    const revisions = new Map<string, number>();
+    for (const queueId of w.queueIds) {
+      const args: unknown[] = [];
+      for (const e of w.entries) {
+        if ('value' in e) args.push(queueId, e.key, e.value, w.now, nextSeq());
+        else st.csSet.run(queueId, e.key, e.merge(st.csGet.get(queueId, e.key)?.value ?? null), w.now, nextSeq());
       }
-      return revisions;
-    },
-  );
+      if (args.length) upsertMany(args.length / 5).run(...args);
+      revisions.set(queueId, st.revBump.get(queueId, w.recallId, w.now)!.revision);
+    }
+    return revisions;
+  };
+  const writeOne = db.transaction(applyRecall);
+  const writeBatch = db.transaction((batch: readonly PendingRecallWrite[]) => batch.map(applyRecall));
+
+  /*
+   * Group commit: recalls that arrive in the same turn of the event loop are written in one
+   * transaction, so they share its fixed cost (the WAL write, and the sync at checkpoints).
+   * Each still answers only after the commit that holds it, so an acknowledged write is stored.
+   * Should the batch fail, it is rolled back whole and each recall is retried in a transaction of
+   * its own, so one bad write cannot take the others down with it.
+   */
+  let pending: PendingRecallWrite[] = [];
+  const flushRecalls = () => {
+    const batch = pending;
+    pending = [];
+    let results: Map<string, number>[];
+    try {
+      results = writeBatch(batch);
+    } catch {
+      for (const w of batch) {
+        try {
+          w.resolve(writeOne(w));
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  };
+  const queueRecallWrite = (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) =>
+    new Promise<Map<string, number>>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flushRecalls);
+      pending.push({ queueIds, entries, recallId, now, resolve, reject });
+    });
+
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  const registryVersion = () => dataVersion.get()!;
+  const byName = new RegistryCache<ModelConfig[]>(10_000, registryVersion);
+  const byKey = new RegistryCache<ModelConfig | null>(10_000, registryVersion);
+  const registryChanged = () => {
+    byName.clear();
+    byKey.clear();
+  };
 
   const applyScan = db.transaction((found: readonly ScannedModel[], now: string, newKey: () => string) => {
     const summary: ModelScanSummary = { added: 0, updated: 0, unchanged: 0, missing: 0, skipped: [] };
@@ -173,7 +251,7 @@ export function openSqliteStore(file: string): Store {
       deleteQueue: async (q) => void st.csDeleteQueue.run(q),
     },
     recall: {
-      write: async (queueIds, entries, recallId, now) => writeRecall(queueIds, entries, recallId, now),
+      write: queueRecallWrite,
       read: async (queueId, keys) => {
         // One read transaction, so the values and the revision belong to the same write.
         return db.transaction(() => {
@@ -189,22 +267,31 @@ export function openSqliteStore(file: string): Store {
     },
     models: {
       list: async (filter) => listModels(filter),
-      get: async (key) => {
-        const row = st.modelGet.get(key);
-        return row ? modelFromRow(row) : null;
-      },
+      get: async (key) =>
+        byKey.get(key, () => {
+          const row = st.modelGet.get(key);
+          return row ? frozenModel(row) : null;
+        }),
       findByName: async (name, types: readonly ModelType[]) =>
-        st.modelByName
-          .all(name)
-          .filter((r) => types.includes(r.type as ModelType))
-          .map(modelFromRow),
+        byName.get(name, () => st.modelByName.all(name).map(frozenModel)).filter((m) => types.includes(m.type)),
       findByHash: async (hash) => st.modelByHash.all(hash, hash, hash).map(modelFromRow),
-      applyScan: async (found, now, newKey) => applyScan(found, now, newKey),
-      setHashes: async (key, h: ModelHashes, now) => void st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key),
+      applyScan: async (found, now, newKey) => {
+        try {
+          return applyScan(found, now, newKey);
+        } finally {
+          registryChanged();
+        }
+      },
+      setHashes: async (key, h: ModelHashes, now) => {
+        st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key);
+        registryChanged();
+      },
       withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelFromRow),
       count: async () => st.modelCount.get()!.n,
     },
     close: async () => {
+      // Writes already queued are committed (and answered) before the database closes.
+      if (pending.length) flushRecalls();
       db.close();
     },
   };
