@@ -13,6 +13,10 @@ export function serveCommand(): Command {
     .option('--upload-limit <bytes>', 'largest accepted image upload in bytes (env RECALL_UPLOAD_LIMIT; default 52428800)')
     .option('--body-limit <bytes>', 'largest accepted JSON body in bytes (env RECALL_BODY_LIMIT; default 1048576)')
     .option('--no-scan', 'do not scan the models folder at start')
+    .option('--auth-token <token>', 'require this bearer token for the API and socket, all queues (env RECALL_AUTH_TOKEN, which keeps it out of ps)')
+    .option('--tokens-file <file>', 'require a token from this JSON file, each limited to its queues (env RECALL_TOKENS_FILE; see docs/security.md)')
+    .option('--cors-origin <origins>', 'comma-separated origins whose pages may use the API and socket (env RECALL_CORS_ORIGIN; default same origin only)')
+    .option('--rate-limit <n>', 'at most n API requests a minute per client address (env RECALL_RATE_LIMIT; default no limit)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
       let server;
@@ -26,6 +30,10 @@ export function serveCommand(): Command {
             uploadLimit: opts.uploadLimit as string | undefined,
             bodyLimit: opts.bodyLimit as string | undefined,
             scanOnStart: opts.scan !== false,
+            authToken: opts.authToken as string | undefined,
+            tokensFile: opts.tokensFile as string | undefined,
+            corsOrigin: opts.corsOrigin as string | undefined,
+            rateLimit: opts.rateLimit as string | undefined,
           },
           env,
           defaultWebDir(),

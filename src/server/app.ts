@@ -3,6 +3,7 @@ import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { AccessService } from './access/service.js';
 import { appInfoRoutes } from './app-info/routes.js';
 import { clientStateRoutes } from './client-state/routes.js';
 import { ClientStateService } from './client-state/service.js';
@@ -14,8 +15,12 @@ import { imageRoutes } from './images/routes.js';
 import { ImageService } from './images/service.js';
 import { modelRoutes } from './models/routes.js';
 import { ModelService } from './models/service.js';
+import { registerAccessControl } from './plugins/auth.js';
+import { OriginPolicy, registerCrossOrigin } from './plugins/cross-origin.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerUiSecurityHeaders } from './plugins/security-headers.js';
 import { responseSerializerCompiler } from './plugins/serializer.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
@@ -37,11 +42,14 @@ export interface AppOptions {
   logger: Logger;
   /** Replaces the Socket.IO publisher (tools and tests that run without sockets). */
   publisher?: RecallEventPublisher;
+  /** The access rules; built from the configuration when not given. */
+  access?: AccessService;
 }
 
 export interface RecallApp {
   app: FastifyInstance;
   io: RecallSocketServer;
+  access: AccessService;
   services: { recall: RecallService; models: ModelService; images: ImageService; clientState: ClientStateService };
 }
 
@@ -52,7 +60,7 @@ export function prepareRoot(root: string): void {
 }
 
 /** Builds the Fastify app from its parts. It never listens: serve.ts does, and tests inject. */
-export async function buildApp({ config, store, logger, publisher }: AppOptions): Promise<RecallApp> {
+export async function buildApp({ config, store, logger, publisher, access = AccessService.fromConfig(config) }: AppOptions): Promise<RecallApp> {
   const paths = rootPaths(config.root);
   const app = Fastify({
     loggerInstance: logger,
@@ -83,7 +91,13 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
 
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
 
-  const io = attachSocketServer(app, { corsOrigin: true });
+  // Order matters: foreign origins are refused first, floods are limited next, tokens checked last.
+  const origins = OriginPolicy.forServer({ corsOrigins: config.corsOrigins, host: config.host, authEnabled: access.enabled });
+  await registerCrossOrigin(app, origins);
+  await registerRateLimit(app, config.rateLimit);
+  registerAccessControl(app, access);
+
+  const io = attachSocketServer(app, { origins, access });
   const models = new ModelService(store.models, paths.models, logger);
   const images = new ImageService(new ImageRepository(paths.images, paths.thumbnails));
   const resolver = new RecallResolver(models, images, paths.images, logger);
@@ -96,7 +110,10 @@ export async function buildApp({ config, store, logger, publisher }: AppOptions)
   await app.register(modelRoutes, { models });
   await app.register(imageRoutes, { images, uploadLimit: config.uploadLimit });
   await app.register(appInfoRoutes, { recallVersion: RECALL_VERSION });
-  await registerStaticUi(app, config.webDir);
+  await app.register(async (ui) => {
+    await registerUiSecurityHeaders(ui);
+    await registerStaticUi(ui, config.webDir);
+  });
 
-  return { app, io, services: { recall, models, images, clientState } };
+  return { app, io, access, services: { recall, models, images, clientState } };
 }

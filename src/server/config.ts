@@ -9,6 +9,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 const zPort = z.coerce.number().int().min(0).max(65535);
 const zBytes = z.coerce.number().int().min(1024).max(2 ** 31);
+/** A bearer token: long enough not to be guessed, and only characters a header carries as they are. */
+export const zAuthToken = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+/** A browser origin: scheme, host and optional port, nothing else. */
+const zOrigin = z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'must be an origin such as http://localhost:5173 (scheme, host, port; no path)');
 
 export const zConfig = z.object({
   root: z.string().min(1).describe('Recall root; holds outputs/images, models and databases'),
@@ -23,6 +31,14 @@ export const zConfig = z.object({
   scanOnStart: z.boolean(),
   /** Folder of the built web UI; served at `/` when present. */
   webDir: z.string().nullable(),
+  /** Access control with one token for every queue; null with no tokens file means off. */
+  authToken: zAuthToken.nullable(),
+  /** Access control from a JSON file of tokens, each with a name and its queues. */
+  tokensFile: z.string().min(1).nullable(),
+  /** Other origins whose pages may call the API and open the socket; same origin only when empty. */
+  corsOrigins: z.array(zOrigin),
+  /** Most requests per minute from one client address; null means no limit. */
+  rateLimit: z.coerce.number().int().min(1).max(1_000_000).nullable(),
 });
 export type Config = z.infer<typeof zConfig>;
 
@@ -36,6 +52,11 @@ export interface RawSettings {
   bodyLimit?: string | number;
   scanOnStart?: boolean;
   webDir?: string | null;
+  authToken?: string;
+  tokensFile?: string;
+  /** Comma-separated origins. */
+  corsOrigin?: string;
+  rateLimit?: string | number;
 }
 
 export const DEFAULTS = {
@@ -56,6 +77,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     logLevel: env.RECALL_LOG_LEVEL,
     uploadLimit: env.RECALL_UPLOAD_LIMIT,
     bodyLimit: env.RECALL_BODY_LIMIT,
+    authToken: env.RECALL_AUTH_TOKEN,
+    tokensFile: env.RECALL_TOKENS_FILE,
+    corsOrigin: env.RECALL_CORS_ORIGIN,
+    rateLimit: env.RECALL_RATE_LIMIT,
   };
 }
 
@@ -73,7 +98,13 @@ const FLAG_NAMES: Record<string, string> = {
   logLevel: '--log-level / RECALL_LOG_LEVEL',
   uploadLimit: '--upload-limit / RECALL_UPLOAD_LIMIT',
   bodyLimit: '--body-limit / RECALL_BODY_LIMIT',
+  authToken: '--auth-token / RECALL_AUTH_TOKEN',
+  tokensFile: '--tokens-file / RECALL_TOKENS_FILE',
+  corsOrigins: '--cors-origin / RECALL_CORS_ORIGIN',
+  rateLimit: '--rate-limit / RECALL_RATE_LIMIT',
 };
+/** Settings whose value must never appear in a message. */
+const SECRET_SETTINGS = new Set(['authToken']);
 
 /** Merges flags over env over defaults and validates the lot, reporting every bad value at once. */
 export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDir: string | null): Config {
@@ -87,14 +118,22 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     bodyLimit: pick('bodyLimit') ?? DEFAULTS.bodyLimit,
     scanOnStart: flags.scanOnStart ?? true,
     webDir: flags.webDir === undefined ? defaultWebDir : flags.webDir,
+    authToken: pick('authToken') || null,
+    tokensFile: pick('tokensFile') ? path.resolve(pick('tokensFile')!) : null,
+    corsOrigins: (pick('corsOrigin') ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    rateLimit: pick('rateLimit') || null,
   };
+  if (raw.authToken && raw.tokensFile) throw new ConfigError(['--auth-token and --tokens-file cannot be used together (put the token in the file)']);
   const parsed = zConfig.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '');
         const value = (raw as Record<string, unknown>)[key];
-        return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(value)}: ${i.message}`;
+        return `${FLAG_NAMES[key] ?? key} ${SECRET_SETTINGS.has(key) ? '(hidden)' : JSON.stringify(value)}: ${i.message}`;
       }),
     );
   }

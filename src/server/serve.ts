@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { AccessService } from './access/service.js';
 import { buildApp, prepareRoot, type RecallApp } from './app.js';
 import { ConfigError, rootPaths, type Config } from './config.js';
 import { openSqliteStore } from './db/sqlite/sqlite-store.js';
 import type { Store } from './db/store.js';
 import { createLogger } from './logger.js';
+import { isLoopbackHost } from './plugins/cross-origin.js';
 
 /** Where the built web UI is: beside the compiled server, or in dist/ when running from source. */
 export function defaultWebDir(): string | null {
@@ -52,6 +54,8 @@ export interface RunningServer extends RecallApp {
 /** Opens the store, scans models, listens. Rejects with StartupError or ConfigError on bad settings. */
 export async function startServer(config: Config, opts: { explicitRoot: boolean; logger?: Logger }): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Read the tokens file before anything is opened, so a bad one stops the start cleanly.
+  const access = AccessService.fromConfig(config);
   checkRoot(config.root, opts.explicitRoot);
   const paths = rootPaths(config.root);
   let store: Store;
@@ -60,7 +64,7 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   } catch (err) {
     throw new StartupError(`cannot open the database ${paths.database}: ${(err as Error).message}`);
   }
-  const recallApp = await buildApp({ config, store, logger });
+  const recallApp = await buildApp({ config, store, logger, access });
   if (config.scanOnStart) await recallApp.services.models.scan();
 
   try {
@@ -78,6 +82,17 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  if (!access.enabled && !isLoopbackHost(config.host)) {
+    logger.warn(
+      `Recall listens on ${config.host} without access control: anyone who can reach this address can read and change every queue. ` +
+        'Start it with --auth-token (or RECALL_AUTH_TOKEN) or --tokens-file, or bind to 127.0.0.1.',
+    );
+  }
+  logger.info(
+    `Access control ${access.enabled ? `on (${access.tokenCount} token(s))` : 'off'}; ` +
+      `browser origins: same origin${config.corsOrigins.length ? ` and ${config.corsOrigins.join(', ')}` : ' only'}; ` +
+      `rate limit ${config.rateLimit ? `${config.rateLimit} requests a minute per address` : 'off'}`,
+  );
   logger.info(
     { root: config.root, database: paths.database, images: paths.images, models: paths.models, webUi: config.webDir ?? 'not built' },
     `Recall listening on ${url} (root ${config.root})`,

@@ -9,13 +9,18 @@ import {
   type SubscriptionAck,
 } from '../../shared/socket-events.js';
 import type { RecallParametersUpdatedEvent } from '../../shared/recall.js';
+import type { AccessService } from '../access/service.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
+import { socketAuthentication, socketMayUseQueue } from './auth.js';
+import type { OriginPolicy } from './cross-origin.js';
 
 export type RecallSocketServer = Server<ClientToServerEvents, ServerToClientEvents>;
 
 export interface SocketOptions {
-  /** Origins allowed to open a socket from a browser; `true` reflects any origin. */
-  corsOrigin: string[] | boolean;
+  /** Which browser pages may open a socket (the same rule as the REST API). */
+  origins: OriginPolicy;
+  /** Access control: the handshake must carry a token, and a token joins only its own queues. */
+  access: AccessService;
 }
 
 /**
@@ -25,9 +30,16 @@ export interface SocketOptions {
 export function attachSocketServer(app: FastifyInstance, options: SocketOptions): RecallSocketServer {
   const io: RecallSocketServer = new Server(app.server, {
     path: SOCKET_PATH,
-    cors: { origin: options.corsOrigin },
+    cors: { origin: options.origins.corsOrigins.length ? options.origins.corsOrigins : false },
+    // CORS does not bind WebSockets, so foreign origins are refused at the handshake itself.
+    allowRequest: (req, callback) => {
+      const refusal = options.origins.refusal(req.headers.origin, req.headers.host);
+      if (refusal) app.log.warn(`socket: ${refusal}`);
+      callback(refusal, refusal === null);
+    },
     serveClient: false,
   });
+  io.use(socketAuthentication(options.access));
 
   io.on('connection', (socket: Socket<ClientToServerEvents, ServerToClientEvents>) => {
     const handle = (action: 'join' | 'leave') => (payload: unknown, ack?: (r: SubscriptionAck) => void) => {
@@ -36,6 +48,14 @@ export function attachSocketServer(app: FastifyInstance, options: SocketOptions)
         app.log.debug({ socket: socket.id, payload }, `rejected ${action} of an invalid queue id`);
         if (typeof ack === 'function') ack({ ok: false, error: `queue_id ${parsed.error.issues[0]?.message ?? 'is invalid'}` });
         return;
+      }
+      if (action === 'join') {
+        const allowed = socketMayUseQueue(options.access, socket, parsed.data.queue_id);
+        if (!allowed.ok) {
+          app.log.info({ socket: socket.id, queue_id: parsed.data.queue_id }, `refused subscription: ${allowed.error}`);
+          if (typeof ack === 'function') ack({ ok: false, error: allowed.error, code: 'RECALL_ERR_FORBIDDEN' });
+          return;
+        }
       }
       const room = queueRoom(parsed.data.queue_id);
       void Promise.resolve(action === 'join' ? socket.join(room) : socket.leave(room)).then(() => {
