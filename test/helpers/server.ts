@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveConfig } from '../../src/server/config.js';
+import { resolveConfig, type RawSettings } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startServer as startInProcessServer, type RunningServer } from '../../src/server/serve.js';
 
@@ -27,10 +27,12 @@ export interface InProcessServer {
 }
 
 /** The real app on a real port in this process, logging to a file the test can read. */
-export async function startApp(opts: { root?: string; scan?: boolean; keepRoot?: boolean } = {}): Promise<InProcessServer> {
+export async function startApp(
+  opts: { root?: string; scan?: boolean; keepRoot?: boolean; settings?: RawSettings } = {},
+): Promise<InProcessServer> {
   const root = opts.root ?? makeTempRoot();
   const logFile = path.join(root, `server-${process.pid}-${Date.now()}.log`);
-  const config = resolveConfig({ root, port: 0, logLevel: 'debug', scanOnStart: opts.scan ?? true, webDir: null }, {}, null);
+  const config = resolveConfig({ root, port: 0, logLevel: 'debug', scanOnStart: opts.scan ?? true, webDir: null, ...opts.settings }, {}, null);
   const server = await startInProcessServer(config, { explicitRoot: true, logger: createLogger('debug', logFile) });
   return {
     url: server.url,

@@ -31,7 +31,7 @@ export const zTokensFile = z
   });
 
 /** A token in a message: enough to tell which one, never enough to use it. */
-export const redactToken = (token: string): string => `${token.slice(0, 4)}…`;
+export const redactToken = (token: string): string => (token.length >= 16 ? `${token.slice(0, 4)}…` : '…');
 
 /** Why a tokens file cannot be used, in one line (a configuration error: the CLI prints it and exits 1). */
 export class TokensFileError extends ConfigError {
