@@ -1,8 +1,17 @@
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zClientStateKeyQuery, zClientStatePrefixQuery, zClientStateValue } from '../../shared/client-state.js';
 import { zQueueParams } from '../../shared/queue.js';
 import type { ClientStateService } from './service.js';
+
+/**
+ * A string value as a JSON string, as InvokeAI answers: Fastify would send a bare string as
+ * text/plain, unquoted, and clients that parse JSON would fail on it.
+ */
+function sendJson(reply: FastifyReply, value: string | null): void {
+  reply.type('application/json; charset=utf-8').send(JSON.stringify(value));
+}
 
 /** InvokeAI's client-state routes; here the queue id really scopes the data. */
 export const clientStateRoutes: FastifyPluginAsyncZod<{ clientState: ClientStateService }> = async (app, { clientState }) => {
@@ -11,7 +20,7 @@ export const clientStateRoutes: FastifyPluginAsyncZod<{ clientState: ClientState
 
   app.get(`${base}/get_by_key`, {
     schema: { tags, operationId: 'get_client_state_by_key', params: zQueueParams, querystring: zClientStateKeyQuery, response: { 200: z.string().nullable() } },
-    handler: (req) => clientState.get(req.params.queue_id, req.query.key),
+    handler: async (req, reply) => sendJson(reply, await clientState.get(req.params.queue_id, req.query.key)),
   });
 
   app.post(`${base}/set_by_key`, {
@@ -23,7 +32,7 @@ export const clientStateRoutes: FastifyPluginAsyncZod<{ clientState: ClientState
       body: zClientStateValue.describe('The value, as a JSON string'),
       response: { 200: z.string() },
     },
-    handler: (req) => clientState.set(req.params.queue_id, req.query.key, req.body),
+    handler: async (req, reply) => sendJson(reply, await clientState.set(req.params.queue_id, req.query.key, req.body)),
   });
 
   app.get(`${base}/get_keys_by_prefix`, {
