@@ -14,6 +14,7 @@ import {
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
+import { PublishOrder } from '../events/publish-order.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
 import type { RecallResolver } from './resolver.js';
 
@@ -26,6 +27,19 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 /** Fields whose models are chosen to fit the main model's base (see the resolver). */
 const BASE_DEPENDENT: readonly RecallField[] = ['vae_model', 'loras', 'control_layers', 'ip_adapters'];
+
+/** A recall once stored: what resolving and publishing it needs. */
+interface StoredRecall {
+  queueIds: readonly string[];
+  provided: Partial<Record<RecallField, unknown>>;
+  flags: RecallQuery;
+  userId: string;
+  recallId: string;
+  now: Date;
+  updatedCount: number;
+  revisions: Map<string, number>;
+  places: { turn: Promise<void> }[];
+}
 
 export type RecallOutcome =
   | { status: 'no_parameters_provided'; updated_count: 0; queue_id: string }
@@ -53,6 +67,8 @@ export class RecallService {
     private readonly events: RecallEventPublisher,
     private readonly log: Logger,
   ) {}
+
+  private readonly publishOrder = new PublishOrder();
 
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
   async recall(queueIds: readonly string[], params: RecallParameters, flags: RecallQuery, userId: string): Promise<RecallOutcome[]> {
@@ -92,11 +108,23 @@ export class RecallService {
       if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
       throw err;
     }
-    for (const q of queueIds) this.log.info(`Updated ${entries.length} recall parameters for queue ${q}`);
+    // Places in each queue's line are taken now, in commit order, before anything else can run.
+    const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
+    try {
+      return await this.resolveAndPublish({ queueIds, provided, flags, userId, recallId, now, updatedCount: entries.length, revisions, places });
+    } finally {
+      for (const p of places) p.leave();
+    }
+  }
+
+  /** After storing: resolve once, then publish to each queue in its turn and answer. */
+  private async resolveAndPublish(r: StoredRecall): Promise<RecallOutcome[]> {
+    const { queueIds, provided, flags, userId, recallId, now, updatedCount, revisions, places } = r;
+    for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
 
     // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
-    // broadcast but the stored values stay as sent.
-    // The stored main model only matters when something is resolved against its base.
+    // broadcast but the stored values stay as sent. The stored main model only matters when
+    // something is resolved against its base.
     let fallbackMain: string | undefined;
     if (!provided.model && queueIds[0] && BASE_DEPENDENT.some((f) => provided[f] !== undefined)) {
       fallbackMain = await this.storedMainModel(queueIds[0]);
@@ -105,8 +133,9 @@ export class RecallService {
     if (flags.append) parameters.append = true;
 
     const outcomes: RecallOutcome[] = [];
-    for (const queue_id of queueIds) {
+    for (const [i, queue_id] of queueIds.entries()) {
       const revision = revisions.get(queue_id)!;
+      await places[i]!.turn;
       const delivered = await this.events
         .publish({
           timestamp: Math.floor(now.getTime() / 1000),
@@ -125,7 +154,7 @@ export class RecallService {
       outcomes.push({
         status: 'success',
         queue_id,
-        updated_count: entries.length,
+        updated_count: updatedCount,
         parameters,
         revision,
         warnings,
