@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { ImageList, ImageRecord, ImageRef } from '../../shared/images.js';
 import { AppError } from '../errors.js';
 import { NotAnImageError, type ImageInfo, type ImageRepository } from './repository.js';
@@ -47,10 +48,11 @@ export class ImageService {
     }
   }
 
-  async file(name: string): Promise<ImageInfo> {
-    const info = await this.repo.info(name);
-    if (!info) throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
-    return info;
+  /** The image's bytes as a stream, with their size and type. */
+  async file(name: string): Promise<{ stream: Readable; size: number; mime: string }> {
+    const file = await this.repo.open(name);
+    if (!file) throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
+    return file;
   }
 
   async thumbnail(name: string): Promise<Buffer> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Server, type Socket } from 'socket.io';
+import { Adapter, SessionAwareAdapter } from 'socket.io-adapter';
 import {
   queueRoom,
   SOCKET_PATH,
@@ -73,11 +74,22 @@ export function attachSocketServer(app: FastifyInstance, options: SocketOptions)
   return io;
 }
 
+/** Whether an adapter is Socket.IO's own in-process one (not a subclass that spans processes). */
+const isInProcessAdapter = (adapter: object): boolean => {
+  const proto = Object.getPrototypeOf(adapter) as unknown;
+  return proto === Adapter.prototype || proto === SessionAwareAdapter.prototype;
+};
+
 /** Forwards recall events to Socket.IO rooms: the one piece that links the domain to the socket. */
 export class SocketRecallPublisher implements RecallEventPublisher {
   constructor(private readonly io: RecallSocketServer) {}
   async publish(event: RecallParametersUpdatedEvent): Promise<boolean> {
-    this.io.to(queueRoom(event.queue_id)).emit('recall_parameters_updated', event);
+    const room = queueRoom(event.queue_id);
+    const adapter = this.io.of('/').adapter;
+    // With the in-process adapter an empty room means nobody anywhere listens, and encoding an
+    // event for nobody cost a tenth of a recall. An adapter spanning processes always gets it.
+    if (isInProcessAdapter(adapter) && !adapter.rooms.has(room)) return true;
+    this.io.to(room).emit('recall_parameters_updated', event);
     return true;
   }
 }
