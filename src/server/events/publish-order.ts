@@ -6,7 +6,7 @@
  * only after every earlier recall of the same queue in this process has published.
  */
 export class PublishOrder {
-  private readonly inFlight = new Map<string, Map<number, Promise<void>>>();
+  private readonly inFlight = new Map<string, { revision: number; done: Promise<void> }[]>();
 
   /**
    * Takes a place in the queue's line. `turn` resolves once every earlier revision has left;
@@ -14,19 +14,20 @@ export class PublishOrder {
    */
   enter(queueId: string, revision: number): { turn: Promise<void>; leave: () => void } {
     let line = this.inFlight.get(queueId);
-    if (!line) this.inFlight.set(queueId, (line = new Map()));
+    if (!line) this.inFlight.set(queueId, (line = []));
     const earlier: Promise<void>[] = [];
-    for (const [r, done] of line) if (r < revision) earlier.push(done);
-    let leave!: () => void;
+    for (const place of line) if (place.revision < revision) earlier.push(place.done);
     const queueLine = line;
+    let leave!: () => void;
     const done = new Promise<void>((resolve) => {
       leave = () => {
-        queueLine.delete(revision);
-        if (queueLine.size === 0 && this.inFlight.get(queueId) === queueLine) this.inFlight.delete(queueId);
+        const i = queueLine.findIndex((p) => p.revision === revision);
+        if (i >= 0) queueLine.splice(i, 1);
+        if (queueLine.length === 0 && this.inFlight.get(queueId) === queueLine) this.inFlight.delete(queueId);
         resolve();
       };
     });
-    line.set(revision, done);
+    line.push({ revision, done });
     return { turn: earlier.length ? Promise.all(earlier).then(() => undefined) : Promise.resolve(), leave };
   }
 

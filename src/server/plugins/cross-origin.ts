@@ -34,9 +34,22 @@ export class OriginPolicy {
     return new OriginPolicy(o.corsOrigins, isLoopbackHost(o.host) && !o.authEnabled);
   }
 
+  /** Host headers seen, and whether they name this machine: parsing one on every request showed. */
+  private readonly hostVerdicts = new Map<string, boolean>();
+
+  private isThisMachine(host: string): boolean {
+    let verdict = this.hostVerdicts.get(host);
+    if (verdict === undefined) {
+      verdict = isLoopbackHost(hostName(host));
+      if (this.hostVerdicts.size >= 256) this.hostVerdicts.clear();
+      this.hostVerdicts.set(host, verdict);
+    }
+    return verdict;
+  }
+
   /** Why a request with these headers is refused, or null when it may go on. */
   refusal(origin: string | undefined, host: string | undefined): string | null {
-    if (this.checkHost && host && !isLoopbackHost(hostName(host))) {
+    if (this.checkHost && host && !this.isThisMachine(host)) {
       return `Host "${host}" is not this machine: Recall on a loopback address answers only to localhost, 127.0.0.1 or [::1]`;
     }
     if (origin === undefined) return null;
