@@ -54,11 +54,21 @@ export interface ModelFilter {
   includeMissing?: boolean;
 }
 
+/** What resolving a name needs of a model: little enough to keep a whole registry in memory. */
+export type ModelRef = Pick<ModelConfig, 'key' | 'name' | 'type' | 'base'>;
+
 export interface ModelRepository {
   list(filter: ModelFilter): Promise<ModelConfig[]>;
   get(key: string): Promise<ModelConfig | null>;
   /** Present (not missing) models with this exact name and one of these types, oldest first. */
   findByName(name: string, types: readonly ModelType[]): Promise<ModelConfig[]>;
+  /**
+   * Present models with this exact name, of any type, oldest first, as references: the recall hot
+   * path. Optional: without it, resolution asks `findByName` (the SQLite store answers from memory).
+   */
+  findRefsByName?(name: string): Promise<readonly ModelRef[]>;
+  /** The present model with this key, as a reference (optional, as above; else `get`). */
+  findRefByKey?(key: string): Promise<ModelRef | null>;
   /** Present models whose blake3, sha256 or AutoV2 hash equals `hash` (lower-case hex, no prefix). */
   findByHash(hash: string): Promise<ModelConfig[]>;
   /**

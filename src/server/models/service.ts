@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ModelBase, ModelConfig, ModelListQuery, ModelScanSummary, ModelType } from '../../shared/models.js';
-import type { ModelRepository } from '../db/store.js';
+import type { ModelRef, ModelRepository } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { scanModels } from './scanner.js';
 
@@ -78,13 +78,14 @@ export class ModelService {
    * With several same-named candidates, the one whose base fits `preferBase` wins (then base `any`,
    * then the oldest), and the choice is logged.
    */
-  async resolve(req: ResolveRequest): Promise<ModelConfig | null> {
+  async resolve(req: ResolveRequest): Promise<ModelRef | null> {
     if (UUID_RE.test(req.name)) {
-      const byKey = await this.repo.get(req.name);
-      if (byKey && !byKey.missing && req.types.includes(byKey.type)) return byKey;
+      const byKey = await this.refByKey(req.name);
+      if (byKey && req.types.includes(byKey.type)) return byKey;
     }
+    const named = this.repo.findRefsByName ? await this.repo.findRefsByName(req.name) : null;
     for (const type of req.types) {
-      const candidates = await this.repo.findByName(req.name, [type]);
+      const candidates = named ? named.filter((m) => m.type === type) : await this.repo.findByName(req.name, [type]);
       if (candidates.length === 0) continue;
       const chosen =
         (req.preferBase && candidates.find((c) => c.base === req.preferBase)) ||
@@ -99,5 +100,11 @@ export class ModelService {
       return chosen;
     }
     return null;
+  }
+
+  private async refByKey(key: string): Promise<ModelRef | null> {
+    if (this.repo.findRefByKey) return this.repo.findRefByKey(key);
+    const m = await this.repo.get(key);
+    return m && !m.missing ? m : null;
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { ImageRef } from '../../shared/images.js';
-import type { ModelBase, ModelConfig, ModelType } from '../../shared/models.js';
+import type { ModelBase, ModelType } from '../../shared/models.js';
 import {
   RECALL_FIELDS,
   type RecallParameters,
@@ -11,6 +11,7 @@ import {
   type ResolvedRecallParameters,
   type ResolvedReferenceImage,
 } from '../../shared/recall.js';
+import type { ModelRef } from '../db/store.js';
 import type { ImageService } from '../images/service.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
 
@@ -101,7 +102,7 @@ export class RecallResolver {
       if (vae) out.vae_model = vae.key;
     }
 
-    const info = (m: ModelConfig) => ({ model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base });
+    const info = (m: ModelRef) => ({ model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base });
 
     if (raw.loras) {
       const resolved = await Promise.all(

@@ -81,23 +81,31 @@ describe('recall writes (group commit)', () => {
   });
 });
 
-describe('registry lookups (cached)', () => {
+describe('registry references (kept in memory)', () => {
   it('sees its own scans at once', async () => {
     const { store } = open();
-    expect(await store.models.findByName('detail', ['lora'])).toEqual([]);
+    expect(await store.models.findRefsByName!('detail')).toEqual([]);
     await store.models.applyScan([lora('detail')], now(), randomUUID);
-    expect(await store.models.findByName('detail', ['lora'])).toHaveLength(1);
+    const refs = await store.models.findRefsByName!('detail');
+    expect(refs).toEqual([{ key: expect.any(String), name: 'detail', type: 'lora', base: 'sdxl' }]);
+    expect(await store.models.findRefByKey!(refs[0]!.key)).toEqual(refs[0]);
   });
 
   it('sees a scan by another connection to the same file (recall models scan while serving)', async () => {
     const { store: server, file } = open();
     const { store: cli } = open(file);
-    expect(await server.models.findByName('detail', ['lora'])).toEqual([]);
+    expect(await server.models.findRefsByName!('detail')).toEqual([]);
     await cli.models.applyScan([lora('detail')], now(), randomUUID);
     await new Promise((r) => setTimeout(r, 150));
-    const found = await server.models.findByName('detail', ['lora']);
-    expect(found.map((m) => m.name)).toEqual(['detail']);
-    expect(await server.models.get(found[0]!.key)).toMatchObject({ name: 'detail' });
-    expect(Object.isFrozen(found[0])).toBe(true);
+    expect((await server.models.findRefsByName!('detail')).map((m) => m.name)).toEqual(['detail']);
+  });
+
+  it('forgets models whose files vanished', async () => {
+    const { store } = open();
+    await store.models.applyScan([lora('detail'), lora('gone')], now(), randomUUID);
+    const goneKey = (await store.models.findRefsByName!('gone'))[0]!.key;
+    await store.models.applyScan([lora('detail')], now(), randomUUID);
+    expect(await store.models.findRefsByName!('gone')).toEqual([]);
+    expect(await store.models.findRefByKey!(goneKey)).toBeNull();
   });
 });

@@ -4,11 +4,12 @@ import Database from 'better-sqlite3';
 import type { ModelConfig, ModelHashes, ModelScanSummary, ModelType } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
-import { RegistryCache } from './registry-cache.js';
+import { ModelIndex } from './model-index.js';
 import {
   modelFromRow,
   scanChanged,
   type ModelFilter,
+  type ModelRef,
   type ModelRow,
   type RecallWriteEntry,
   type ScannedModel,
@@ -16,13 +17,6 @@ import {
 } from '../store.js';
 
 type Db = Database.Database;
-
-/** Cached models are shared by every caller, so none may change one. */
-function frozenModel(row: ModelRow): ModelConfig {
-  const m = modelFromRow(row);
-  Object.freeze(m.hashes);
-  return Object.freeze(m);
-}
 
 interface PendingRecallWrite {
   queueIds: readonly string[];
@@ -184,13 +178,11 @@ export function openSqliteStore(file: string): Store {
     });
 
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const registryVersion = () => dataVersion.get()!;
-  const byName = new RegistryCache<ModelConfig[]>(10_000, registryVersion);
-  const byKey = new RegistryCache<ModelConfig | null>(10_000, registryVersion);
-  const registryChanged = () => {
-    byName.clear();
-    byKey.clear();
-  };
+  const presentRefs = db.prepare<[], ModelRef>('SELECT key, name, type, base FROM models WHERE missing = 0 ORDER BY created_at, key');
+  const index = new ModelIndex(
+    () => presentRefs.all(),
+    () => dataVersion.get()!,
+  );
 
   const applyScan = db.transaction((found: readonly ScannedModel[], now: string, newKey: () => string) => {
     const summary: ModelScanSummary = { added: 0, updated: 0, unchanged: 0, missing: 0, skipped: [] };
@@ -267,25 +259,26 @@ export function openSqliteStore(file: string): Store {
     },
     models: {
       list: async (filter) => listModels(filter),
-      get: async (key) =>
-        byKey.get(key, () => {
-          const row = st.modelGet.get(key);
-          return row ? frozenModel(row) : null;
-        }),
+      get: async (key) => {
+        const row = st.modelGet.get(key);
+        return row ? modelFromRow(row) : null;
+      },
       findByName: async (name, types: readonly ModelType[]) =>
-        byName.get(name, () => st.modelByName.all(name).map(frozenModel)).filter((m) => types.includes(m.type)),
+        st.modelByName
+          .all(name)
+          .filter((r) => types.includes(r.type as ModelType))
+          .map(modelFromRow),
+      findRefsByName: async (name) => index.findByName(name),
+      findRefByKey: async (key) => index.findByKey(key),
       findByHash: async (hash) => st.modelByHash.all(hash, hash, hash).map(modelFromRow),
       applyScan: async (found, now, newKey) => {
         try {
           return applyScan(found, now, newKey);
         } finally {
-          registryChanged();
+          index.invalidate();
         }
       },
-      setHashes: async (key, h: ModelHashes, now) => {
-        st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key);
-        registryChanged();
-      },
+      setHashes: async (key, h: ModelHashes, now) => void st.modelHashes.run(h.blake3, h.sha256, h.autov2, now, key),
       withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelFromRow),
       count: async () => st.modelCount.get()!.n,
     },
