@@ -47,11 +47,15 @@ async function specRoot(): Promise<string> {
 try {
   if (only.has('throughput')) {
     log('throughput: recall vs bare echo (autocannon, 50 connections)');
-    const [recall, baseline] = await Promise.all([specRoot().then((r) => startRecall(r)), startBaseline(work)]);
+    const [recall, quiet, baseline] = await Promise.all([
+      specRoot().then((r) => startRecall(r)),
+      specRoot().then((r) => startRecall(r, ['--log-level', 'warn'])),
+      startBaseline(work),
+    ]);
     try {
-      figures.push(...(await throughputFigures(recall, baseline, settings)));
+      figures.push(...(await throughputFigures(recall, quiet, baseline, settings)));
     } finally {
-      await Promise.all([recall.close(), baseline.close()]);
+      await Promise.all([recall.close(), quiet.close(), baseline.close()]);
     }
   }
   if (only.has('fanout')) {
@@ -89,7 +93,8 @@ const rows = figures.map((f) => {
   const d = f.details as Record<string, any>;
   const extra =
     f.id.startsWith('throughput')
-      ? `recall ${d.recall.rps} req/s (p50 ${d.recall.p50_ms} ms, p99 ${d.recall.p99_ms} ms); echo ${d.baseline.rps} req/s (p50 ${d.baseline.p50_ms} ms, p99 ${d.baseline.p99_ms} ms)`
+      ? `recall ${d.recall.rps} req/s (p50 ${d.recall.p50_ms} ms, p99 ${d.recall.p99_ms} ms, ${d.recall.cpu_us_per_request} µs CPU); ` +
+        `echo ${d.baseline.rps} req/s (p50 ${d.baseline.p50_ms} ms, p99 ${d.baseline.p99_ms} ms, ${d.baseline.cpu_us_per_request} µs CPU)`
       : f.id === 'fanout'
         ? `recall ${d.recall_ms} ms; bare emit ${d.baseline_ms} ms`
         : f.id === 'memory'
@@ -99,7 +104,9 @@ const rows = figures.map((f) => {
             : f.id === 'images'
               ? `${d.big_ms_per_request} ms vs ${d.small_ms_per_request} ms per request of ${d.images_per_request} images`
               : '';
-  return [f.label, `${f.value}${f.unit === 'MB' ? ' MB' : '×'}`, `${f.target.op} ${f.target.value}${f.unit === 'MB' ? ' MB' : '×'}`, f.pass ? 'pass' : 'FAIL', extra];
+  const unit = f.unit === 'MB' ? ' MB' : '×';
+  const target = f.target ? `${f.target.op} ${f.target.value}${unit}` : '-';
+  return [f.label, `${f.value}${unit}`, target, f.pass === null ? '' : f.pass ? 'pass' : 'FAIL', extra];
 });
 const head = ['figure', 'value', 'target', '', 'measured'];
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

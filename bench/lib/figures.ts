@@ -5,15 +5,16 @@ export interface Figure {
   /** The ratio (or, for memory, megabytes). */
   value: number;
   unit: 'ratio' | 'MB';
-  /** `>=` means higher is better, `<=` lower is better. */
-  target: { op: '>=' | '<='; value: number };
-  pass: boolean;
+  /** `>=` means higher is better, `<=` lower is better; null for a figure reported for context only. */
+  target: { op: '>=' | '<='; value: number } | null;
+  /** null when there is no target. */
+  pass: boolean | null;
   /** What was measured, e.g. requests per second and latencies of both sides. */
   details: Record<string, unknown>;
 }
 
 export function figure(f: Omit<Figure, 'pass'>): Figure {
-  const pass = f.target.op === '>=' ? f.value >= f.target.value : f.value <= f.target.value;
+  const pass = f.target === null ? null : f.target.op === '>=' ? f.value >= f.target.value : f.value <= f.target.value;
   return { ...f, pass };
 }
 

@@ -12,6 +12,8 @@ export interface BenchProcess {
   pid: number;
   /** Peak and current resident set size of the process, in bytes (Linux /proc/<pid>/status). */
   memory(): { peakRss: number; rss: number } | null;
+  /** CPU time the process has used so far, all threads, in microseconds (Linux), or null. */
+  cpuMicros(): number | null;
   close(): Promise<void>;
 }
 
@@ -45,11 +47,23 @@ async function spawnLogged(
     url,
     pid: child.pid!,
     memory: () => readMemory(child.pid!),
+    cpuMicros: () => readCpuMicros(child.pid!),
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** utime + stime of /proc/<pid>/stat, in microseconds. */
+export function readCpuMicros(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticksPerSecond = 100; // USER_HZ on Linux
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticksPerSecond;
+  } catch {
+    return null;
+  }
 }
 
 export function readMemory(pid: number): { peakRss: number; rss: number } | null {

@@ -5,7 +5,7 @@ import { openSqliteStore } from '../../src/server/db/sqlite/sqlite-store.js';
 import type { ScannedModel } from '../../src/server/db/store.js';
 import type { ModelBase, ModelType } from '../../src/shared/models.js';
 import { figure, type BenchSettings, type Figure } from '../lib/figures.js';
-import { makeRoot, startRecall } from '../lib/processes.js';
+import { makeRoot, startRecall, type BenchProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import { compareLoads, load, type LoadResult } from './throughput.js';
 
@@ -73,6 +73,8 @@ function bodyFor(r: Registry): () => string {
     });
 }
 
+const cpu = (r: LoadResult) => (r.cpuMicros === null ? null : round(r.cpuMicros, 1));
+
 /** Resolution throughput with a large registry against the same with 100 models. */
 export async function registryFigures(s: BenchSettings, dir: string): Promise<Figure[]> {
   const small = await makeRegistry(100, dir);
@@ -80,7 +82,7 @@ export async function registryFigures(s: BenchSettings, dir: string): Promise<Fi
   const smallServer = await startRecall(small.root, ['--no-scan']);
   const largeServer = await startRecall(large.root, ['--no-scan']);
   try {
-    const run = (srv: { url: string }, r: Registry, d: number) => (): Promise<LoadResult> => load(`${srv.url}/api/v1/recall/bench`, bodyFor(r), d);
+    const run = (srv: BenchProcess, r: Registry, d: number) => (): Promise<LoadResult> => load(`${srv.url}/api/v1/recall/bench`, bodyFor(r), d, srv);
     const res = await compareLoads(
       run(smallServer, small, s.duration),
       run(largeServer, large, s.duration),
@@ -97,8 +99,8 @@ export async function registryFigures(s: BenchSettings, dir: string): Promise<Fi
         unit: 'ratio',
         target: { op: '>=', value: 0.9 },
         details: {
-          large: { rps: Math.round(res.b.rps), p50_ms: res.b.p50, p99_ms: res.b.p99 },
-          small: { rps: Math.round(res.a.rps), p50_ms: res.a.p50, p99_ms: res.a.p99 },
+          large: { rps: Math.round(res.b.rps), p50_ms: res.b.p50, p99_ms: res.b.p99, cpu_us_per_request: cpu(res.b) },
+          small: { rps: Math.round(res.a.rps), p50_ms: res.a.p50, p99_ms: res.a.p99, cpu_us_per_request: cpu(res.a) },
           ratios: res.runs.map((x) => round(x.ratio, 3)),
         },
       }),
