@@ -36,7 +36,8 @@ async function makeRegistry(count: number, dir: string): Promise<Registry> {
     const n = Math.max(1, Math.round(count * m.share));
     names[m.type] = [];
     for (let i = 0; i < n; i++) {
-      const name = `${m.type}-${i}`;
+      // Names of one length in both registries, so bodies and log lines weigh the same.
+      const name = `${m.type}-${String(i).padStart(6, '0')}`;
       names[m.type]!.push(name);
       const base = m.bases[i % m.bases.length]!;
       found.push({

@@ -38,8 +38,9 @@ export async function load(url: string, body: string | (() => string), duration:
 }
 
 /**
- * Runs `a` and `b` alternately (after one short warm-up each, so both are JIT-compiled), `repeats`
- * times, and reports the median of b/a ratios with the latencies of the median runs.
+ * Runs `a` and `b` alternately, `repeats` times (after one short warm-up each, so both are
+ * JIT-compiled), switching which goes first each time so neither always runs on a warmer or
+ * cooler machine, and reports the median of the b/a ratios with the latencies of the median pair.
  */
 export async function compareLoads(
   a: () => Promise<LoadResult>,
@@ -52,8 +53,15 @@ export async function compareLoads(
   await warmB();
   const runs: { a: LoadResult; b: LoadResult; ratio: number }[] = [];
   for (let i = 0; i < repeats; i++) {
-    const ra = await a();
-    const rb = await b();
+    let ra: LoadResult;
+    let rb: LoadResult;
+    if (i % 2 === 0) {
+      ra = await a();
+      rb = await b();
+    } else {
+      rb = await b();
+      ra = await a();
+    }
     runs.push({ a: ra, b: rb, ratio: rb.rps / ra.rps });
   }
   const mid = medianRun(runs, (r) => r.ratio);

@@ -19,8 +19,11 @@ const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif']);
 const THUMBNAIL_SIZE = 256;
 /** How long a measured image is trusted before its file is checked again. */
 const RECHECK_MS = 1000;
-/** Header windows tried in turn; JPEG dimensions can sit behind large EXIF or ICC segments. */
-const HEADER_WINDOWS = [64 * 1024, 1024 * 1024, 16 * 1024 * 1024];
+/**
+ * Header windows tried in turn: PNG, GIF and WebP give their size in the first bytes, JPEG after
+ * its EXIF and ICC segments, which can be large. Starting small keeps measuring any image cheap.
+ */
+const HEADER_WINDOWS = [4 * 1024, 64 * 1024, 1024 * 1024, 16 * 1024 * 1024];
 
 export interface ImageInfo {
   name: string;

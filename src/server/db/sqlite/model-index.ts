@@ -1,18 +1,29 @@
+import { MODEL_BASES, MODEL_TYPES } from '../../../shared/models.js';
 import type { ModelRef } from '../store.js';
 
 /** How often, at most, the index asks SQLite whether another connection changed the registry. */
 const CHECK_EVERY_MS = 100;
 
+/** Types and bases as one byte each; the registry only holds values of the contract's lists. */
+const TYPE_CODES = new Map<string, number>(MODEL_TYPES.map((t, i) => [t, i]));
+const BASE_CODES = new Map<string, number>(MODEL_BASES.map((b, i) => [b, i]));
+const UNKNOWN = 255;
+
 /**
- * Every present model of the registry, by name and by key, as references (key, name, type, base):
- * what resolving a recall needs, in memory, so a lookup costs the same with 100 models or 100,000
- * (a query cost several microseconds whatever the cache; a reference costs about 100 bytes).
- * It is built on first use and rebuilt after a write through this connection (`invalidate`) or a
- * commit by another one (`PRAGMA data_version`, e.g. `recall models scan` while the server runs).
+ * Every present model of the registry by name, as references (key, name, type, base): what
+ * resolving a recall needs, in memory, so a lookup costs about the same with 100 models or
+ * 100,000 (a query cost several microseconds whatever SQLite's cache; a reference costs about a
+ * hundred bytes, and one name maps to one object unless several models share it). It is built on
+ * first use and rebuilt after a write through this connection (`invalidate`) or a commit by
+ * another one (`PRAGMA data_version`, e.g. `recall models scan` while the server runs).
  */
 export class ModelIndex {
-  private byName: Map<string, ModelRef[]> | null = null;
-  private byKey: Map<string, ModelRef> | null = null;
+  /*
+   * Kept as columns rather than one object per model: a registry of 100,000 models is then a few
+   * hundred thousand strings and two byte arrays, which the garbage collector scans far faster
+   * than as many objects full of pointers. A lookup builds the few references it returns.
+   */
+  private table: { byName: Map<string, number | number[]>; keys: string[]; types: Uint8Array; bases: Uint8Array } | null = null;
   private seenVersion: number | null = null;
   private checkedAt = -Infinity;
 
@@ -24,11 +35,10 @@ export class ModelIndex {
   ) {}
 
   invalidate(): void {
-    this.byName = null;
-    this.byKey = null;
+    this.table = null;
   }
 
-  private fresh(): { byName: Map<string, ModelRef[]>; byKey: Map<string, ModelRef> } {
+  private fresh() {
     const now = performance.now();
     if (now - this.checkedAt >= CHECK_EVERY_MS) {
       this.checkedAt = now;
@@ -38,27 +48,29 @@ export class ModelIndex {
         this.invalidate();
       }
     }
-    if (!this.byName || !this.byKey) {
-      const byName = new Map<string, ModelRef[]>();
-      const byKey = new Map<string, ModelRef>();
-      for (const row of this.loadAll()) {
-        const ref = Object.freeze({ key: row.key, name: row.name, type: row.type, base: row.base });
-        const list = byName.get(ref.name);
-        if (list) list.push(ref);
-        else byName.set(ref.name, [ref]);
-        byKey.set(ref.key, ref);
-      }
-      this.byName = byName;
-      this.byKey = byKey;
+    if (!this.table) {
+      const rows = this.loadAll();
+      const table = { byName: new Map<string, number | number[]>(), keys: new Array<string>(rows.length), types: new Uint8Array(rows.length), bases: new Uint8Array(rows.length) };
+      rows.forEach((row, i) => {
+        table.keys[i] = row.key;
+        table.types[i] = TYPE_CODES.get(row.type) ?? UNKNOWN;
+        table.bases[i] = BASE_CODES.get(row.base) ?? UNKNOWN;
+        const seen = table.byName.get(row.name);
+        if (seen === undefined) table.byName.set(row.name, i);
+        else if (Array.isArray(seen)) seen.push(i);
+        else table.byName.set(row.name, [seen, i]);
+      });
+      this.table = table;
     }
-    return { byName: this.byName, byKey: this.byKey };
+    return this.table;
   }
 
+  /** Present models with this name, oldest first. */
   findByName(name: string): readonly ModelRef[] {
-    return this.fresh().byName.get(name) ?? [];
-  }
-
-  findByKey(key: string): ModelRef | null {
-    return this.fresh().byKey.get(key) ?? null;
+    const t = this.fresh();
+    const found = t.byName.get(name);
+    if (found === undefined) return [];
+    const ref = (i: number): ModelRef => ({ key: t.keys[i]!, name, type: MODEL_TYPES[t.types[i]!] ?? 'main', base: MODEL_BASES[t.bases[i]!] ?? 'unknown' });
+    return typeof found === 'number' ? [ref(found)] : found.map(ref);
   }
 }

@@ -179,6 +179,7 @@ export function openSqliteStore(file: string): Store {
 
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
   const presentRefs = db.prepare<[], ModelRef>('SELECT key, name, type, base FROM models WHERE missing = 0 ORDER BY created_at, key');
+  const presentRefByKey = db.prepare<[string], ModelRef>('SELECT key, name, type, base FROM models WHERE key = ? AND missing = 0');
   const index = new ModelIndex(
     () => presentRefs.all(),
     () => dataVersion.get()!,
@@ -269,7 +270,8 @@ export function openSqliteStore(file: string): Store {
           .filter((r) => types.includes(r.type as ModelType))
           .map(modelFromRow),
       findRefsByName: async (name) => index.findByName(name),
-      findRefByKey: async (key) => index.findByKey(key),
+      // Keys are rarely sent instead of names; a query is fine for them.
+      findRefByKey: async (key) => presentRefByKey.get(key) ?? null,
       findByHash: async (hash) => st.modelByHash.all(hash, hash, hash).map(modelFromRow),
       applyScan: async (found, now, newKey) => {
         try {
