@@ -7,6 +7,7 @@
  *   --quick            short runs (a smoke test of the bench itself, not figures to quote)
  *   --only a,b         only these sections: throughput, fanout, registry, images
  *   --out FILE         where to write the results (default bench/results.json)
+ *   --cli FILE         measure another build of the server (default dist/cli/main.js)
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSpecFixtures } from '../test/helpers/fixtures.js';
 import type { BenchSettings, Figure } from './lib/figures.js';
-import { makeRoot, REPO_ROOT, startBaseline, startRecall } from './lib/processes.js';
+import { makeRoot, REPO_ROOT, startBaseline, startRecall, useCli } from './lib/processes.js';
 import { fanoutFigures } from './sections/fanout.js';
 import { imageFigures } from './sections/images.js';
 import { registryFigures } from './sections/registry.js';
@@ -24,8 +25,9 @@ const SECTIONS = ['throughput', 'fanout', 'registry', 'images'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, cli: { type: 'string' } },
 });
+if (values.cli) useCli(values.cli);
 const settings: BenchSettings = values.quick
   ? { duration: 2, repeats: 1, clients: 200, largeRegistry: 10_000 }
   : { duration: 5, repeats: 3, clients: 1000, largeRegistry: 100_000 };
@@ -94,7 +96,8 @@ const rows = figures.map((f) => {
   const extra =
     f.id.startsWith('throughput')
       ? `recall ${d.recall.rps} req/s (p50 ${d.recall.p50_ms} ms, p99 ${d.recall.p99_ms} ms, ${d.recall.cpu_us_per_request} µs CPU); ` +
-        `echo ${d.baseline.rps} req/s (p50 ${d.baseline.p50_ms} ms, p99 ${d.baseline.p99_ms} ms, ${d.baseline.cpu_us_per_request} µs CPU)`
+        `echo ${d.baseline.rps} req/s (p50 ${d.baseline.p50_ms} ms, p99 ${d.baseline.p99_ms} ms, ${d.baseline.cpu_us_per_request} µs CPU); ` +
+        `CPU ratio ${d.cpu_ratio}`
       : f.id === 'fanout'
         ? `recall ${d.recall_ms} ms; bare emit ${d.baseline_ms} ms`
         : f.id === 'memory'

@@ -5,7 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+let cli = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+
+/** Measures another build of the server (e.g. an older commit's), as `bench --cli PATH`. */
+export function useCli(file: string): void {
+  if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
+  cli = path.resolve(file);
+}
 
 export interface BenchProcess {
   url: string;
@@ -92,7 +98,7 @@ async function freePort(): Promise<number> {
 export async function startRecall(root: string, extraArgs: string[] = []): Promise<BenchProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = await spawnLogged([CLI, 'serve', '--root', root, '--port', String(port), ...extraArgs], path.join(root, 'server.log'), async () => {
+  const proc = await spawnLogged([cli, 'serve', '--root', root, '--port', String(port), ...extraArgs], path.join(root, 'server.log'), async () => {
     const res = await fetch(`${url}/api/v1/app/version`).catch(() => null);
     return res?.ok ? url : null;
   });

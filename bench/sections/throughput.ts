@@ -101,7 +101,13 @@ export async function throughputFigures(recall: BenchProcess, quiet: BenchProces
         value: round(r.ratio),
         unit: 'ratio',
         target: c.target === null ? null : { op: '>=', value: c.target },
-        details: { recall: side(r.b), baseline: side(r.a), ratios: r.runs.map((x) => round(x.ratio, 3)) },
+        details: {
+          recall: side(r.b),
+          baseline: side(r.a),
+          ratios: r.runs.map((x) => round(x.ratio, 3)),
+          // Baseline CPU per request over Recall's: the same comparison, steadier on a busy machine.
+          cpu_ratio: r.a.cpuMicros && r.b.cpuMicros ? round(r.a.cpuMicros / r.b.cpuMicros) : null,
+        },
       }),
     );
   }
