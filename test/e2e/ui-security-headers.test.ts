@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage } from '../helpers/fixtures.js';
-import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
+import { closeAndRemove, makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /*
  * The UI's Content Security Policy in real Chromium: a page served by Recall may run its own
@@ -53,7 +53,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the UI in Chromium under its Content Security P
   });
   afterAll(async () => {
     await browser?.close();
-    await srv?.close();
+    await closeAndRemove(srv);
   });
 
   it('runs its own script, reaches its API and socket, shows blob: and data: images, and blocks the rest', async () => {

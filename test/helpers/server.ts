@@ -111,3 +111,10 @@ export async function startServer(
     },
   };
 }
+
+/** Closes an in-process server and removes its root, for tests that made the root themselves. */
+export async function closeAndRemove(srv: InProcessServer | undefined): Promise<void> {
+  if (!srv) return;
+  await srv.close();
+  fs.rmSync(srv.root, { recursive: true, force: true });
+}

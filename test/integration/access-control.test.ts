@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImage, writeModelFile } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
-import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
+import { closeAndRemove, makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 import { connectSocket, listen, settle, subscribe } from '../helpers/socket.js';
 
 /*
@@ -62,7 +62,7 @@ async function send(init: RequestInit & { url: string }, headers: Record<string,
 describe('access control is off by default', () => {
   let srv: InProcessServer;
   beforeAll(async () => (srv = await startApp({ root: await rootWithContent() })));
-  afterAll(() => srv?.close());
+  afterAll(() => closeAndRemove(srv));
 
   it('serves every route without a token and names the caller "system"', async () => {
     const client = await listen(srv.url, 'default');
@@ -81,7 +81,7 @@ describe('access control is off by default', () => {
 describe('one shared token (--auth-token)', () => {
   let srv: InProcessServer;
   beforeAll(async () => (srv = await startApp({ root: await rootWithContent(), settings: { authToken: SHARED } })));
-  afterAll(() => srv?.close());
+  afterAll(() => closeAndRemove(srv));
 
   it('refuses every API route without a token: 401, a Bearer challenge and RECALL_ERR_UNAUTHORIZED', async () => {
     for (const { name, init } of protectedRequests(srv)) {
@@ -166,7 +166,7 @@ describe('a tokens file with a grant per queue (--tokens-file)', () => {
     srv = await startApp({ root, settings: { tokensFile: file } });
     url = srv.url;
   });
-  afterAll(() => srv?.close());
+  afterAll(() => closeAndRemove(srv));
 
   it('lets a token recall into its queue, and the event carries its name', async () => {
     const client = await listen(url, 'default', { auth: { token: PHOTOMAP } });
@@ -311,7 +311,7 @@ describe('security headers', () => {
     fs.writeFileSync(path.join(web, 'app.js'), 'console.log("ui")');
     srv = await startApp({ root, settings: { webDir: web } });
   });
-  afterAll(() => srv?.close());
+  afterAll(() => closeAndRemove(srv));
 
   it('sends a CSP and the helmet headers with the UI, its files and its client-side routes', async () => {
     for (const page of ['/', '/app.js', '/queue/default']) {

@@ -4,7 +4,7 @@ import { zRecallParameters } from '../../src/shared/recall.js';
 import { writeSpecFixtures } from '../helpers/fixtures.js';
 import { getJson, postJson } from '../helpers/http.js';
 import { invalidBody, validBody } from '../helpers/recall-arbitraries.js';
-import { makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
+import { closeAndRemove, makeTempRoot, startApp, type InProcessServer } from '../helpers/server.js';
 
 /*
  * Property-based tests (issue 6, "Hostile input"): thousands of generated bodies, valid and
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await writeSpecFixtures(root);
   srv = await startApp({ root });
 });
-afterAll(() => srv?.close());
+afterAll(() => closeAndRemove(srv));
 
 interface Stored {
   stored: Record<string, unknown>;
