@@ -20,6 +20,10 @@ export function serveCommand(): Command {
     .option('--url-allow-list <networks>', 'comma-separated IP addresses or CIDR ranges image URLs may reach although private (env RECALL_URL_ALLOW_LIST)')
     .option('--url-timeout <ms>', 'longest time to fetch an image URL (env RECALL_URL_TIMEOUT_MS; default 15000)')
     .option('--url-max-redirects <n>', 'most redirects followed for an image URL (env RECALL_URL_MAX_REDIRECTS; default 5)')
+    .option('--auth-token <token>', 'require this bearer token for the API and socket, all queues (env RECALL_AUTH_TOKEN, which keeps it out of ps)')
+    .option('--tokens-file <file>', 'require a token from this JSON file, each limited to its queues (env RECALL_TOKENS_FILE; see docs/security.md)')
+    .option('--cors-origin <origins>', 'comma-separated origins whose pages may use the API and socket (env RECALL_CORS_ORIGIN; default same origin only)')
+    .option('--rate-limit <n>', 'at most n API requests a minute per client address (env RECALL_RATE_LIMIT; default no limit)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
       let server;
@@ -40,6 +44,10 @@ export function serveCommand(): Command {
             urlAllowList: opts.urlAllowList as string | undefined,
             urlTimeoutMs: opts.urlTimeout as string | undefined,
             urlMaxRedirects: opts.urlMaxRedirects as string | undefined,
+            authToken: opts.authToken as string | undefined,
+            tokensFile: opts.tokensFile as string | undefined,
+            corsOrigin: opts.corsOrigin as string | undefined,
+            rateLimit: opts.rateLimit as string | undefined,
           },
           env,
           defaultWebDir(),

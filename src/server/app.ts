@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { AccessService } from './access/service.js';
 import { appInfoRoutes } from './app-info/routes.js';
 import { clientStateRoutes } from './client-state/routes.js';
 import { ClientStateService } from './client-state/service.js';
@@ -17,9 +18,14 @@ import { ImageService } from './images/service.js';
 import { modelRoutes } from './models/routes.js';
 import { ModelHasher } from './models/hasher.js';
 import { ModelService } from './models/service.js';
+import { registerAccessControl } from './plugins/auth.js';
+import { OriginPolicy, registerCrossOrigin } from './plugins/cross-origin.js';
 import { registerDocs } from './plugins/docs.js';
 import { registerErrorHandler } from './plugins/error-handler.js';
 import type { RedisBus } from './plugins/redis-bus.js';
+import { registerRateLimit } from './plugins/rate-limit.js';
+import { registerUiSecurityHeaders } from './plugins/security-headers.js';
+import { responseSerializerCompiler } from './plugins/serializer.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
 import { FromImageService } from './recall/from-image.js';
@@ -43,6 +49,8 @@ export interface AppOptions {
   publisher?: RecallEventPublisher;
   /** Connected Redis bus: socket rooms span every server on it (--redis-url). */
   redis?: RedisBus;
+  /** The access rules; built from the configuration when not given. */
+  access?: AccessService;
 }
 
 export interface RecallApp {
@@ -57,6 +65,7 @@ export interface RecallApp {
     images: ImageService;
     clientState: ClientStateService;
   };
+  access: AccessService;
 }
 
 /** Creates the root's folders (InvokeAI's layout); an existing InvokeAI root is used in place. */
@@ -66,24 +75,29 @@ export function prepareRoot(root: string): void {
 }
 
 /** Builds the Fastify app from its parts. It never listens: serve.ts does, and tests inject. */
-export async function buildApp({ config, store, logger, publisher, redis }: AppOptions): Promise<RecallApp> {
+export async function buildApp({ config, store, logger, publisher, redis, access = AccessService.fromConfig(config) }: AppOptions): Promise<RecallApp> {
   const paths = rootPaths(config.root);
   const app = Fastify({
     loggerInstance: logger,
     // Our own onResponse hook writes the one line per request.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: making one cost more than a tenth of a recall. The request line
+    // carries the request id instead (docs/benchmarks.md).
+    childLoggerFactory: (logger) => logger,
     bodyLimit: config.bodyLimit,
     // Large uploads arrive as base64 JSON too; their own limit applies in those routes.
     routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('userId', 'system');
   registerErrorHandler(app);
 
   // One line per request, at info (the spec's backend log), with status and duration.
-  app.addHook('onResponse', async (req, reply) => {
-    req.log.info(`${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+  // A callback hook, not an async one: it runs on every request, and a promise per request shows.
+  app.addHook('onResponse', (req, reply, done) => {
+    req.log.info({ reqId: req.id }, `${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    done();
   });
 
   // JSON and multipart only: anything else is a 415, not a string the schemas then reject.
@@ -94,13 +108,16 @@ export async function buildApp({ config, store, logger, publisher, redis }: AppO
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
     defaultJson(req, body as string, done);
   });
-  app.addHook('preValidation', async (req) => {
-    if (req.method === 'POST' && req.body === undefined && req.url.startsWith('/api/v1/recall')) req.body = {};
-  });
 
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
 
-  const io = attachSocketServer(app, { corsOrigin: true, adapter: redis?.adapter });
+  // Order matters: foreign origins are refused first, floods are limited next, tokens checked last.
+  const origins = OriginPolicy.forServer({ corsOrigins: config.corsOrigins, host: config.host, authEnabled: access.enabled });
+  await registerCrossOrigin(app, origins);
+  await registerRateLimit(app, config.rateLimit);
+  registerAccessControl(app, access);
+
+  const io = attachSocketServer(app, { origins, access, adapter: redis?.adapter });
   const hasher = config.hashModels ? new ModelHasher(store.models, paths.models, logger) : null;
   const models = new ModelService(store.models, paths.models, logger, hasher ?? undefined);
   const fetcher = new ImageFetcher({
@@ -132,7 +149,10 @@ export async function buildApp({ config, store, logger, publisher, redis }: AppO
   await app.register(modelRoutes, { models });
   await app.register(imageRoutes, { images, uploadLimit: config.uploadLimit });
   await app.register(appInfoRoutes, { recallVersion: RECALL_VERSION });
-  await registerStaticUi(app, config.webDir);
+  await app.register(async (ui) => {
+    await registerUiSecurityHeaders(ui);
+    await registerStaticUi(ui, config.webDir);
+  });
 
-  return { app, io, services: { recall, fromImage, models, hasher, images, clientState } };
+  return { app, io, access, services: { recall, fromImage, models, hasher, images, clientState } };
 }

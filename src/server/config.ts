@@ -15,6 +15,14 @@ const zBytes = z.coerce.number().int().min(1024).max(2 ** 31);
 const zNetwork = z.string().refine((s) => ipaddr.isValidCIDR(s) || ipaddr.isValid(s), { message: 'is not an IP address or CIDR range' });
 /** Flags and env give booleans as text too (`RECALL_ALLOW_PRIVATE_URLS=1`). */
 const zFlag = z.union([z.boolean(), z.stringbool()]);
+/** A bearer token: long enough not to be guessed, and only characters a header carries as they are. */
+export const zAuthToken = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+/** A browser origin: scheme, host and optional port, nothing else. */
+const zOrigin = z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'must be an origin such as http://localhost:5173 (scheme, host, port; no path)');
 
 export const zConfig = z.object({
   root: z.string().min(1).describe('Recall root; holds outputs/images, models and databases'),
@@ -43,6 +51,14 @@ export const zConfig = z.object({
   urlTimeoutMs: z.coerce.number().int().min(100).max(600_000),
   /** Most redirects followed for one image URL. */
   urlMaxRedirects: z.coerce.number().int().min(0).max(20),
+  /** Access control with one token for every queue; null with no tokens file means off. */
+  authToken: zAuthToken.nullable(),
+  /** Access control from a JSON file of tokens, each with a name and its queues. */
+  tokensFile: z.string().min(1).nullable(),
+  /** Other origins whose pages may call the API and open the socket; same origin only when empty. */
+  corsOrigins: z.array(zOrigin),
+  /** Most requests per minute from one client address; null means no limit. */
+  rateLimit: z.coerce.number().int().min(1).max(1_000_000).nullable(),
 });
 export type Config = z.infer<typeof zConfig>;
 
@@ -64,6 +80,11 @@ export interface RawSettings {
   urlAllowList?: string | string[];
   urlTimeoutMs?: string | number;
   urlMaxRedirects?: string | number;
+  authToken?: string;
+  tokensFile?: string;
+  /** Comma-separated origins. */
+  corsOrigin?: string;
+  rateLimit?: string | number;
 }
 
 export const DEFAULTS = {
@@ -94,6 +115,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     urlAllowList: get('RECALL_URL_ALLOW_LIST'),
     urlTimeoutMs: get('RECALL_URL_TIMEOUT_MS'),
     urlMaxRedirects: get('RECALL_URL_MAX_REDIRECTS'),
+    authToken: get('RECALL_AUTH_TOKEN'),
+    tokensFile: get('RECALL_TOKENS_FILE'),
+    corsOrigin: get('RECALL_CORS_ORIGIN'),
+    rateLimit: get('RECALL_RATE_LIMIT'),
   };
 }
 
@@ -117,7 +142,13 @@ const FLAG_NAMES: Record<string, string> = {
   urlAllowList: '--url-allow-list / RECALL_URL_ALLOW_LIST',
   urlTimeoutMs: '--url-timeout / RECALL_URL_TIMEOUT_MS',
   urlMaxRedirects: '--url-max-redirects / RECALL_URL_MAX_REDIRECTS',
+  authToken: '--auth-token / RECALL_AUTH_TOKEN',
+  tokensFile: '--tokens-file / RECALL_TOKENS_FILE',
+  corsOrigins: '--cors-origin / RECALL_CORS_ORIGIN',
+  rateLimit: '--rate-limit / RECALL_RATE_LIMIT',
 };
+/** Settings whose value must never appear in a message. */
+const SECRET_SETTINGS = new Set(['authToken']);
 
 /** Settings that may carry a password: shown redacted in error messages. */
 const URL_SETTINGS = new Set(['databaseUrl', 'redisUrl']);
@@ -145,7 +176,15 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     urlAllowList: splitList(pick('urlAllowList')),
     urlTimeoutMs: pick('urlTimeoutMs') ?? DEFAULTS.urlTimeoutMs,
     urlMaxRedirects: pick('urlMaxRedirects') ?? DEFAULTS.urlMaxRedirects,
+    authToken: pick('authToken') || null,
+    tokensFile: pick('tokensFile') ? path.resolve(pick('tokensFile')!) : null,
+    corsOrigins: (pick('corsOrigin') ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    rateLimit: pick('rateLimit') || null,
   };
+  if (raw.authToken && raw.tokensFile) throw new ConfigError(['--auth-token and --tokens-file cannot be used together (put the token in the file)']);
   const parsed = zConfig.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
@@ -154,8 +193,8 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
         const at = i.path[1];
         const whole = (raw as Record<string, unknown>)[key];
         const value = typeof at === 'number' && Array.isArray(whole) ? whole[at] : whole;
-        const shown = URL_SETTINGS.has(key) && typeof value === 'string' ? redactUrl(value) : value;
-        return `${FLAG_NAMES[key] ?? key} ${JSON.stringify(shown)}: ${i.message}`;
+        const shown = SECRET_SETTINGS.has(key) ? '(hidden)' : JSON.stringify(URL_SETTINGS.has(key) && typeof value === 'string' ? redactUrl(value) : value);
+        return `${FLAG_NAMES[key] ?? key} ${shown}: ${i.message}`;
       }),
     );
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { AccessService } from './access/service.js';
 import { buildApp, prepareRoot, type RecallApp } from './app.js';
 import { ConfigError, rootPaths, type Config } from './config.js';
 import { openPostgresStore } from './db/postgres/postgres-store.js';
@@ -10,6 +11,7 @@ import type { Store } from './db/store.js';
 import { createLogger } from './logger.js';
 import { connectRedisBus, type RedisBus } from './plugins/redis-bus.js';
 import { redactUrl } from './redact-url.js';
+import { isLoopbackHost } from './plugins/cross-origin.js';
 
 /** Where the built web UI is: beside the compiled server, or in dist/ when running from source. */
 export function defaultWebDir(): string | null {
@@ -55,6 +57,8 @@ export interface RunningServer extends RecallApp {
 /** Opens the store, scans models, listens. Rejects with StartupError or ConfigError on bad settings. */
 export async function startServer(config: Config, opts: { explicitRoot: boolean; logger?: Logger }): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Read the tokens file before anything is opened, so a bad one stops the start cleanly.
+  const access = AccessService.fromConfig(config);
   checkRoot(config.root, opts.explicitRoot);
   const paths = rootPaths(config.root);
   const database = config.databaseUrl ? redactUrl(config.databaseUrl) : paths.database;
@@ -77,7 +81,7 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
       throw new StartupError((err as Error).message);
     }
   }
-  const recallApp = await buildApp({ config, store, logger, redis });
+  const recallApp = await buildApp({ config, store, logger, redis, access });
   // A scan starts the background hasher; without one, models left unhashed last time are hashed now.
   if (config.scanOnStart) await recallApp.services.models.scan();
   else recallApp.services.hasher?.kick();
@@ -98,6 +102,17 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
+  if (!access.enabled && !isLoopbackHost(config.host)) {
+    logger.warn(
+      `Recall listens on ${config.host} without access control: anyone who can reach this address can read and change every queue. ` +
+        'Start it with --auth-token (or RECALL_AUTH_TOKEN) or --tokens-file, or bind to 127.0.0.1.',
+    );
+  }
+  logger.info(
+    `Access control ${access.enabled ? `on (${access.tokenCount} token(s))` : 'off'}; ` +
+      `browser origins: same origin${config.corsOrigins.length ? ` and ${config.corsOrigins.join(', ')}` : ' only'}; ` +
+      `rate limit ${config.rateLimit ? `${config.rateLimit} requests a minute per address` : 'off'}`,
+  );
   logger.info(
     {
       root: config.root,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { zQueueId } from './queue.js';
+import type { ErrorCode } from './errors.js';
 import type { RecallParametersUpdatedEvent } from './recall.js';
 
 /** Path of the Socket.IO endpoint, as InvokeAI serves it. */
@@ -19,7 +20,8 @@ export interface ClientToServerEvents {
   unsubscribe_queue: (payload: SubscribeQueue, ack?: (result: SubscriptionAck) => void) => void;
 }
 
-export type SubscriptionAck = { ok: true; queue_id: string } | { ok: false; error: string };
+/** The answer to `subscribe_queue`; a refusal says why, with the API's error code when it is one. */
+export type SubscriptionAck = { ok: true; queue_id: string } | { ok: false; error: string; code?: ErrorCode };
 
 /** Socket.IO room of a queue: InvokeAI's naming, so room-level tooling carries over. */
 export const queueRoom = (queueId: string): string => `queue:${queueId}`;

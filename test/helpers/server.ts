@@ -65,10 +65,14 @@ export interface ChildServer {
  * The built server (`dist/cli/main.js serve`) as a child process on a free port, on a fresh temp
  * root unless one is given. Resolves once it logs the address it listens on.
  */
-export async function startServer(opts: { root?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<ChildServer> {
+export async function startServer(
+  opts: { root?: string; env?: Record<string, string>; args?: string[]; /** Runs the server under this command, e.g. strace. */ wrapper?: string[] } = {},
+): Promise<ChildServer> {
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
   const root = opts.root ?? makeTempRoot();
-  const child = spawn(process.execPath, [CLI, 'serve', '--root', root, '--port', '0', ...(opts.args ?? [])], {
+  const argv = [process.execPath, CLI, 'serve', '--root', root, '--port', '0', ...(opts.args ?? [])];
+  const [command, ...args] = [...(opts.wrapper ?? []), ...argv];
+  const child = spawn(command!, args, {
     env: { ...process.env, RECALL_LOG_LEVEL: 'info', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -121,4 +125,11 @@ export async function startServers(count: number, opts: Parameters<typeof startS
     throw failed.reason;
   }
   return servers;
+}
+
+/** Closes an in-process server and removes its root, for tests that made the root themselves. */
+export async function closeAndRemove(srv: InProcessServer | undefined): Promise<void> {
+  if (!srv) return;
+  await srv.close();
+  fs.rmSync(srv.root, { recursive: true, force: true });
 }

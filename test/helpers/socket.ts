@@ -59,3 +59,33 @@ export async function listen(url: string, queueId: string, opts: { auth?: Record
 
 /** Waits long enough for a stray event to arrive, so a test can assert that none did. */
 export const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
+
+export type ConnectOutcome =
+  | { ok: true; socket: Socket<ServerToClientEvents, ClientToServerEvents> }
+  | { ok: false; message: string; data: unknown };
+
+/** Opens a socket and reports whether the handshake was accepted, with the server's reason if not. */
+export async function connectSocket(
+  url: string,
+  opts: { auth?: Record<string, string>; headers?: Record<string, string> } = {},
+): Promise<ConnectOutcome> {
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(url, {
+    path: SOCKET_PATH,
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(opts.auth ? { auth: opts.auth } : {}),
+    ...(opts.headers ? { extraHeaders: opts.headers } : {}),
+  });
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve({ ok: true, socket }));
+    socket.once('connect_error', (err: Error & { data?: unknown; description?: unknown }) => {
+      socket.close();
+      resolve({ ok: false, message: err.message, data: err.data ?? err.description });
+    });
+  });
+}
+
+/** Sends `subscribe_queue` and resolves with the server's answer. */
+export const subscribe = (socket: Socket<ServerToClientEvents, ClientToServerEvents>, queueId: string) =>
+  new Promise<SubscriptionAck>((resolve) => socket.emit('subscribe_queue', { queue_id: queueId }, resolve));

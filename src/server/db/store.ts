@@ -56,6 +56,9 @@ export interface ModelFilter {
   includeMissing?: boolean;
 }
 
+/** What resolving a name needs of a model: little enough to keep a whole registry in memory. */
+export type RegistryEntry = Pick<ModelConfig, 'key' | 'name' | 'type' | 'base'>;
+
 export interface ModelRepository {
   list(filter: ModelFilter): Promise<ModelConfig[]>;
   get(key: string): Promise<ModelConfig | null>;
@@ -67,6 +70,13 @@ export interface ModelRepository {
    * hashes (AutoV2 is the SHA-256's first 10 digits, A1111's LoRA hash the AutoV3's first 12).
    */
   findByHash(hash: string, kinds?: readonly ModelHashKind[]): Promise<ModelConfig[]>;
+  /**
+   * Present models with this exact name, of any type, oldest first, as registry entries: the recall
+   * hot path. Optional: without it, resolution asks `findByName` (the SQLite store answers from memory).
+   */
+  findRefsByName?(name: string): Promise<readonly RegistryEntry[]>;
+  /** The present model with this key, as a registry entry (optional, as above; else `get`). */
+  findRefByKey?(key: string): Promise<RegistryEntry | null>;
   /**
    * Upserts the scan result by path in one transaction: known paths keep their key, new ones get
    * `newKey()`, and known paths not in the scan are marked missing.

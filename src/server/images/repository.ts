@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { imageSize } from 'image-size';
 import sharp from 'sharp';
 import { zImageName } from '../../shared/images.js';
@@ -15,8 +17,13 @@ const FORMATS: Record<string, { ext: string; mime: string }> = {
 };
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif']);
 const THUMBNAIL_SIZE = 256;
-/** Header windows tried in turn; JPEG dimensions can sit behind large EXIF or ICC segments. */
-const HEADER_WINDOWS = [64 * 1024, 1024 * 1024, 16 * 1024 * 1024];
+/** How long a measured image is trusted before its file is checked again. */
+const RECHECK_MS = 1000;
+/**
+ * Header windows tried in turn: PNG, GIF and WebP give their size in the first bytes, JPEG after
+ * its EXIF and ICC segments, which can be large. Starting small keeps measuring any image cheap.
+ */
+const HEADER_WINDOWS = [4 * 1024, 64 * 1024, 1024 * 1024, 16 * 1024 * 1024];
 
 export interface ImageInfo {
   name: string;
@@ -41,6 +48,9 @@ export class NotAnImageError extends Error {
     this.name = 'NotAnImageError';
   }
 }
+
+/** What identifies one version of a file: the same inode with the same size and modification time. */
+const fileKey = (stat: fs.Stats): string => `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeMs}`;
 
 /** Width, height and format from the header bytes only, reading more of the file only when needed. */
 async function measureFile(handle: fsp.FileHandle, size: number): Promise<{ width: number; height: number; type: string }> {
@@ -68,7 +78,7 @@ async function measureFile(handle: fsp.FileHandle, size: number): Promise<{ widt
  */
 export class ImageRepository {
   private realDir: string | null = null;
-  private readonly cache = new Map<string, { key: string; info: ImageInfo }>();
+  private readonly cache = new Map<string, { key: string; info: ImageInfo; checkedAt: number }>();
 
   constructor(
     readonly dir: string,
@@ -94,8 +104,60 @@ export class ImageRepository {
     return real;
   }
 
+  /**
+   * The cached facts of an image. Recall measures the same few images over and over, so a fact is
+   * trusted for RECHECK_MS, then re-checked with one stat (which follows the name as `locate` did,
+   * opening nothing) and dropped if the name now leads to another or a changed file. Whatever reads
+   * the bytes opens the file afresh (see `open`), so a stale fact can never serve another file.
+   */
+  private cachedInfo(name: string): ImageInfo | null {
+    const cached = this.cache.get(name);
+    if (!cached || !this.realDir) return null;
+    const now = performance.now();
+    if (now - cached.checkedAt < RECHECK_MS) return cached.info;
+    const stat = fs.statSync(path.join(this.realDir, name), { throwIfNoEntry: false });
+    if (!stat?.isFile() || fileKey(stat) !== cached.key) {
+      this.cache.delete(name);
+      return null;
+    }
+    cached.checkedAt = now;
+    return cached.info;
+  }
+
+  /**
+   * The bytes of an image, for serving: opened without following a symlink (the path is the real
+   * one `locate` found), with the size of what was opened rather than what was cached.
+   */
+  async open(name: string): Promise<{ stream: Readable; size: number; mime: string } | null> {
+    const info = await this.info(name);
+    if (!info) return null;
+    let handle: fsp.FileHandle;
+    try {
+      handle = await fsp.open(info.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    } catch {
+      this.cache.delete(name);
+      return null;
+    }
+    const stat = await handle.stat();
+    return { stream: handle.createReadStream(), size: stat.size, mime: info.mime };
+  }
+
+  /** Size and mtime of an image file, read now (never from the header cache); null when absent. */
+  async stamp(name: string): Promise<{ size: number; mtimeMs: number } | null> {
+    const real = await this.locate(name);
+    if (!real) return null;
+    try {
+      const stat = await fsp.lstat(real);
+      return stat.isFile() ? { size: stat.size, mtimeMs: stat.mtimeMs } : null;
+    } catch {
+      return null;
+    }
+  }
+
   /** Header facts about an image, or null when it cannot be found or read as an image. */
   async info(name: string): Promise<ImageInfo | null> {
+    const hit = this.cachedInfo(name);
+    if (hit) return hit;
     const real = await this.locate(name);
     if (!real) return null;
     let handle: fsp.FileHandle | undefined;
@@ -103,9 +165,7 @@ export class ImageRepository {
       handle = await fsp.open(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
       const stat = await handle.stat();
       if (!stat.isFile()) return null;
-      const key = `${stat.size}:${stat.mtimeMs}:${stat.ino}`;
-      const cached = this.cache.get(name);
-      if (cached?.key === key) return cached.info;
+      const key = fileKey(stat);
       const m = await measureFile(handle, stat.size);
       const fmt = FORMATS[m.type]!;
       const info: ImageInfo = {
@@ -120,7 +180,7 @@ export class ImageRepository {
         birthtimeMs: stat.birthtimeMs || stat.mtimeMs,
       };
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(name, { key, info });
+      this.cache.set(name, { key, info, checkedAt: performance.now() });
       return info;
     } catch {
       return null;
@@ -227,7 +287,20 @@ export class ImageRepository {
     } catch {
       // not made yet
     }
-    const data = await this.renderThumbnail(info.path);
+    // Read through a handle that does not follow symlinks, as `open` does, then decode the bytes.
+    let bytes: Buffer;
+    try {
+      const handle = await fsp.open(info.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        bytes = await handle.readFile();
+      } finally {
+        await handle.close();
+      }
+    } catch {
+      this.cache.delete(name);
+      return null;
+    }
+    const data = await this.renderThumbnail(bytes);
     await this.writeThumbnail(name, data).catch(() => undefined);
     return data;
   }

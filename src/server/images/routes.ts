@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { zImageList, zImageListQuery, zImageName, zImageRecord, zImageUploadQuery } from '../../shared/images.js';
@@ -37,12 +36,8 @@ export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLi
   app.get('/api/v1/images/i/:image_name/full', {
     schema: { tags: ['images'], summary: 'Get the image file', params: zImageParams },
     handler: async (req, reply) => {
-      const info = await images.file(req.params.image_name);
-      return reply
-        .type(info.mime)
-        .header('content-length', info.size)
-        .header('cache-control', 'private, max-age=3600')
-        .send(fs.createReadStream(info.path));
+      const file = await images.file(req.params.image_name);
+      return reply.type(file.mime).header('content-length', file.size).header('cache-control', 'private, max-age=3600').send(file.stream);
     },
   });
 

@@ -1,4 +1,4 @@
-import fsp from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { ImageList, ImageRecord, ImageRef } from '../../shared/images.js';
 import { zImageMetadata, type ImageMetadataResponse } from '../../shared/metadata.js';
 import { isMetadataReadError, parseImageMetadata } from '../../metadata/index.js';
@@ -38,10 +38,12 @@ export class ImageService {
     this.uploadLimit = intake.uploadLimit ?? 50 * 1024 * 1024;
   }
 
-  /** The bytes of an image in outputs/images (for reading its metadata). */
-  async read(name: string): Promise<{ info: ImageInfo; bytes: Uint8Array }> {
-    const info = await this.file(name);
-    return { info, bytes: await fsp.readFile(info.path) };
+  /** The bytes of an image in outputs/images (for reading its metadata), through the repository's safe open. */
+  async read(name: string): Promise<Uint8Array> {
+    const read = await this.repo.readFile(name, this.uploadLimit);
+    if (read.status === 'absent') throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
+    if (read.status === 'too_large') throw new AppError('RECALL_ERR_PAYLOAD_TOO_LARGE', `${name} is larger than the upload limit`);
+    return read.bytes;
   }
 
   /** Stores bytes under a new unique name after checking they are a decodable image (400 otherwise). */
@@ -96,9 +98,10 @@ export class ImageService {
    * there is no such image, 422 with the reason when its file cannot be read as a PNG, JPEG or WebP.
    */
   async metadata(name: string): Promise<ImageMetadataResponse> {
-    const info = await this.repo.info(name);
+    // A fresh stat, not the header cache: an edited file must be read again at once.
+    const now = await this.repo.stamp(name);
     const cached = this.metadataCache.get(name);
-    if (info && cached?.stamp === stampOf(info.size, info.mtimeMs)) {
+    if (now && cached?.stamp === stampOf(now.size, now.mtimeMs)) {
       this.metadataCache.delete(name);
       this.metadataCache.set(name, cached);
       return cached.metadata;
@@ -150,10 +153,11 @@ export class ImageService {
     return toRecord(await this.store(bytes), options);
   }
 
-  async file(name: string): Promise<ImageInfo> {
-    const info = await this.repo.info(name);
-    if (!info) throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
-    return info;
+  /** The image's bytes as a stream, with their size and type. */
+  async file(name: string): Promise<{ stream: Readable; size: number; mime: string }> {
+    const file = await this.repo.open(name);
+    if (!file) throw new AppError('RECALL_ERR_IMAGE_NOT_FOUND', `Image not found: ${name}`);
+    return file;
   }
 
   async thumbnail(name: string): Promise<Buffer> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ModelHashAlgorithm } from '../../shared/metadata.js';
 import type { ModelBase, ModelConfig, ModelHashKind, ModelListQuery, ModelScanSummary, ModelType } from '../../shared/models.js';
-import type { ModelRepository } from '../db/store.js';
+import type { ModelRepository, RegistryEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
 import { scanModels } from './scanner.js';
 
@@ -110,17 +110,18 @@ export class ModelService {
    * then the oldest), and the choice is logged. A model whose content hash matches one of
    * `req.hashes` is preferred to any name match: the image says which file it was made with.
    */
-  async resolve(req: ResolveRequest): Promise<ModelConfig | null> {
+  async resolve(req: ResolveRequest): Promise<RegistryEntry | null> {
     for (const ref of req.hashes ?? []) {
       const byHash = await this.findByHash(req, ref);
       if (byHash) return byHash;
     }
     if (UUID_RE.test(req.name)) {
-      const byKey = await this.repo.get(req.name);
-      if (byKey && !byKey.missing && req.types.includes(byKey.type)) return byKey;
+      const byKey = await this.refByKey(req.name);
+      if (byKey && req.types.includes(byKey.type)) return byKey;
     }
+    const named = this.repo.findRefsByName ? await this.repo.findRefsByName(req.name) : null;
     for (const type of req.types) {
-      const candidates = await this.repo.findByName(req.name, [type]);
+      const candidates = named ? named.filter((m) => m.type === type) : await this.repo.findByName(req.name, [type]);
       if (candidates.length === 0) continue;
       const chosen =
         (req.preferBase && candidates.find((c) => c.base === req.preferBase)) ||
@@ -153,5 +154,11 @@ export class ModelService {
       return chosen;
     }
     return null;
+  }
+
+  private async refByKey(key: string): Promise<RegistryEntry | null> {
+    if (this.repo.findRefByKey) return this.repo.findRefByKey(key);
+    const m = await this.repo.get(key);
+    return m && !m.missing ? m : null;
   }
 }

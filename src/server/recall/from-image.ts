@@ -32,7 +32,7 @@ export class FromImageService {
 
   async fromImage(queueId: string, body: FromImageBody, file: UploadedFile | undefined, query: FromImageQuery, userId: string): Promise<FromImageResponse> {
     const source = await this.source(body, file);
-    const bytes = source.kind === 'name' ? (await this.images.read(source.name)).bytes : source.bytes;
+    const bytes = source.kind === 'name' ? await this.images.read(source.name) : source.bytes;
 
     let metadata;
     try {

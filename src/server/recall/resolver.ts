@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ImageRef } from '../../shared/images.js';
 import type { ModelRef } from '../../shared/metadata.js';
-import type { ModelBase, ModelConfig, ModelType } from '../../shared/models.js';
+import type { ModelBase, ModelType } from '../../shared/models.js';
 import {
   RECALL_FIELDS,
   type RecallWarning,
@@ -12,6 +12,7 @@ import {
   type ResolvedReferenceImage,
   type StoredRecallParameters,
 } from '../../shared/recall.js';
+import type { RegistryEntry } from '../db/store.js';
 import type { ImageService } from '../images/service.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
 
@@ -121,7 +122,7 @@ export class RecallResolver {
       if (vae) out.vae_model = vae.key;
     }
 
-    const info = (m: ModelConfig) => ({ model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base });
+    const info = (m: RegistryEntry) => ({ model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base });
 
     if (raw.loras) {
       const resolved = await Promise.all(

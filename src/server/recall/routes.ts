@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { zFromImageBody, zFromImageQuery, zFromImageResponse } from '../../shared/from-image.js';
 import { zQueueParams } from '../../shared/queue.js';
@@ -14,6 +15,12 @@ import {
 import { invalidField } from '../errors.js';
 import type { FromImageService, UploadedFile } from './from-image.js';
 import type { RecallService } from './service.js';
+
+/** An empty body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect. */
+function emptyBodyAsObject(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  if (req.body === undefined) (req as { body: unknown }).body = {};
+  done();
+}
 
 export interface RecallRouteOptions {
   recall: RecallService;
@@ -41,6 +48,7 @@ export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (ap
       body: zRecallParameters,
       response: { 200: zRecallResponse.or(zRecallNoParametersResponse) },
     },
+    preValidation: emptyBodyAsObject,
     handler: async (req) => {
       const [outcome] = await recall.recall([req.params.queue_id], req.body, req.query, req.userId);
       return outcome!;
@@ -66,6 +74,8 @@ export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (ap
 
   app.post('/api/v1/recall/:queue_id/from_image', {
     bodyLimit: jsonBodyLimit,
+    // A multipart upload leaves the JSON body empty.
+    preValidation: emptyBodyAsObject,
     schema: {
       operationId: 'recall_from_image',
       tags: ['recall'],

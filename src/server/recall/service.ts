@@ -20,6 +20,7 @@ import {
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { AppError } from '../errors.js';
+import { PublishOrder } from '../events/publish-order.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
 import type { ImageService } from '../images/service.js';
 import { takeInImages } from './image-intake.js';
@@ -33,6 +34,9 @@ const APPEND_LIMITS: Partial<Record<RecallField, number>> = {
   reference_images: LIMITS.referenceImages,
 };
 const ALL_KEYS = RECALL_FIELDS.map(recallKey);
+/** Fields that name models: only these are resolved against what the queue already holds. */
+const MODEL_BEARING: readonly RecallField[] = ['model', 'refiner_model', 'vae_model', 'loras', 'control_layers', 'ip_adapters'];
+const NO_CONTEXT: StoredContext = { mainModel: undefined, modelRefs: [] };
 
 export type { RecallOutcome };
 
@@ -107,6 +111,8 @@ export class RecallService {
     private readonly images: ImageService,
   ) {}
 
+  private readonly publishOrder = new PublishOrder();
+
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
   async recall(
     queueIds: readonly string[],
@@ -136,47 +142,58 @@ export class RecallService {
     if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
 
     // What each queue already holds (its main model, for choosing among same-named LoRAs and adapters,
-    // and model hashes from earlier images). Read before the write, so a database failure here stores nothing.
+    // and model hashes from earlier images), when something is resolved against it. Read before the
+    // write, so a database failure here stores nothing.
     const stored = new Map<string, StoredContext>();
-    await guardStorage(async () => {
-      for (const q of queueIds) stored.set(q, await this.storedContext(q));
-    });
+    if (MODEL_BEARING.some((f) => provided[f] !== undefined)) {
+      await guardStorage(async () => {
+        for (const q of queueIds) stored.set(q, await this.storedContext(q));
+      });
+    }
 
     const recallId = randomUUID();
     const now = new Date();
     const revisions = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString()));
-    for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
+    // Places in each queue's line are taken now, in commit order, before anything else can run, so
+    // events leave in revision order even when a later recall resolves faster.
+    const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
+    try {
+      for (const q of queueIds) this.log.info(`Updated ${updatedCount} recall parameters for queue ${q}`);
 
-    // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
-    // broadcast but the stored values stay as sent. Queues holding the same context share one resolution.
-    const resolutions = new Map<string, Promise<Resolution>>();
-    const resolve = (ctx: StoredContext) => {
-      const main = provided.model ? undefined : ctx.mainModel;
-      const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
-      const key = JSON.stringify([main ?? null, modelRefs]);
-      let r = resolutions.get(key);
-      if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs)));
-      return r;
-    };
+      // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
+      // broadcast but the stored values stay as sent. Queues holding the same context share one resolution.
+      const resolutions = new Map<string, Promise<Resolution>>();
+      const resolve = (ctx: StoredContext) => {
+        const main = provided.model ? undefined : ctx.mainModel;
+        const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
+        const key = JSON.stringify([main ?? null, modelRefs]);
+        let r = resolutions.get(key);
+        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs)));
+        return r;
+      };
 
-    const outcomes: RecallOutcome[] = [];
-    for (const queue_id of queueIds) {
-      const resolved = await resolve(stored.get(queue_id)!);
-      const parameters = flags.append ? { ...resolved.parameters, append: true as const } : resolved.parameters;
-      const warnings = mergeWarnings(intake.warnings, resolved.warnings);
-      const revision = revisions.get(queue_id)!;
-      const broadcast = await this.publish({
-        timestamp: Math.floor(now.getTime() / 1000),
-        queue_id,
-        user_id: userId,
-        revision,
-        recall_id: recallId,
-        parameters,
-        warnings,
-      });
-      outcomes.push({ status: 'success', queue_id, updated_count: updatedCount, parameters, revision, warnings, broadcast });
+      const outcomes: RecallOutcome[] = [];
+      for (const [i, queue_id] of queueIds.entries()) {
+        const resolved = await resolve(stored.get(queue_id) ?? NO_CONTEXT);
+        const parameters = flags.append ? { ...resolved.parameters, append: true as const } : resolved.parameters;
+        const warnings = mergeWarnings(intake.warnings, resolved.warnings);
+        const revision = revisions.get(queue_id)!;
+        await places[i]!.turn;
+        const broadcast = await this.publish({
+          timestamp: Math.floor(now.getTime() / 1000),
+          queue_id,
+          user_id: userId,
+          revision,
+          recall_id: recallId,
+          parameters,
+          warnings,
+        });
+        outcomes.push({ status: 'success', queue_id, updated_count: updatedCount, parameters, revision, warnings, broadcast });
+      }
+      return outcomes;
+    } finally {
+      for (const p of places) p.leave();
     }
-    return outcomes;
   }
 
   /** Hands one event to the socket layer; a stored recall is never failed by its broadcast. */

@@ -4,12 +4,14 @@ import Database from 'better-sqlite3';
 import { MODEL_HASH_KINDS, type ModelConfig, type ModelHashes, type ModelHashKind, type ModelScanSummary, type ModelType } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
+import { ModelIndex } from './model-index.js';
 import {
   HASH_COLUMNS,
   modelFromRow,
   modelRecordFromRow,
   scanChanged,
   type ModelFilter,
+  type RegistryEntry,
   type ModelRow,
   type RecallWriteEntry,
   type ScannedModel,
@@ -17,6 +19,15 @@ import {
 } from '../store.js';
 
 type Db = Database.Database;
+
+interface PendingRecallWrite {
+  queueIds: readonly string[];
+  entries: readonly RecallWriteEntry[];
+  recallId: string;
+  now: string;
+  resolve: (revisions: Map<string, number>) => void;
+  reject: (err: unknown) => void;
+}
 
 /** Applies pending migrations, each in its own transaction. */
 function migrate(db: Db): void {
@@ -45,8 +56,11 @@ export function openSqliteStore(file: string): Store {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
-  // FULL: a write acknowledged with 200 survives a power cut or SIGKILL (issue 6's durability rule).
-  db.pragma('synchronous = FULL');
+  // NORMAL, SQLite's advice for WAL: a commit is in the WAL file before the write is acknowledged,
+  // so it survives the server being killed (issue 6's durability rule, tested with SIGKILL), but
+  // the WAL is synced only at checkpoints, so a power cut can lose the last commits. FULL syncs
+  // every commit and blocked the event loop for most of each recall (docs/benchmarks.md).
+  db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
@@ -104,18 +118,80 @@ export function openSqliteStore(file: string): Store {
     modelCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM models WHERE missing = 0'),
   };
 
-  const writeRecall = db.transaction(
-    (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) => {
-      const revisions = new Map<string, number>();
-      for (const queueId of queueIds) {
-        for (const e of entries) {
-          const value = 'value' in e ? e.value : e.merge(st.csGet.get(queueId, e.key)?.value ?? null);
-          st.csSet.run(queueId, e.key, value, now, nextSeq());
-        }
-        revisions.set(queueId, st.revBump.get(queueId, recallId, now)!.revision);
+  // Plain values of a recall go in one multi-row upsert; statements are prepared once per row count.
+  const upserts = new Map<number, Database.Statement>();
+  const upsertMany = (rows: number) => {
+    let stmt = upserts.get(rows);
+    if (!stmt) {
+      stmt = db.prepare(
+        `INSERT INTO client_state (queue_id, key, value, updated_at, seq) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?)').join(', ')}
+         ON CONFLICT (queue_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, seq = excluded.seq`,
+      );
+      upserts.set(rows, stmt);
+    }
+    return stmt;
+  };
+
+  /** One recall, inside a transaction the caller holds. */
+  const applyRecall = (w: PendingRecallWrite): Map<string, number> => {
+    const revisions = new Map<string, number>();
+    for (const queueId of w.queueIds) {
+      const args: unknown[] = [];
+      for (const e of w.entries) {
+        if ('value' in e) args.push(queueId, e.key, e.value, w.now, nextSeq());
+        else st.csSet.run(queueId, e.key, e.merge(st.csGet.get(queueId, e.key)?.value ?? null), w.now, nextSeq());
       }
-      return revisions;
-    },
+      if (args.length) upsertMany(args.length / 5).run(...args);
+      revisions.set(queueId, st.revBump.get(queueId, w.recallId, w.now)!.revision);
+    }
+    return revisions;
+  };
+  const writeOne = db.transaction(applyRecall);
+  const writeBatch = db.transaction((batch: readonly PendingRecallWrite[]) => batch.map(applyRecall));
+
+  /*
+   * Group commit: recalls that arrive in the same turn of the event loop are written in one
+   * transaction, so they share its fixed cost (the WAL write, and the sync at checkpoints).
+   * Each still answers only after the commit that holds it, so an acknowledged write is stored.
+   * Should the batch fail, it is rolled back whole and each recall is retried in a transaction of
+   * its own, so one bad write cannot take the others down with it.
+   */
+  let pending: PendingRecallWrite[] = [];
+  const flushRecalls = () => {
+    const batch = pending;
+    pending = [];
+    let results: Map<string, number>[];
+    try {
+      results = writeBatch(batch);
+    } catch (err) {
+      // Alone in its batch, a failed recall has failed: running it again would only repeat it.
+      if (batch.length === 1) {
+        batch[0]!.reject(err);
+        return;
+      }
+      for (const w of batch) {
+        try {
+          w.resolve(writeOne(w));
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+      return;
+    }
+    batch.forEach((w, i) => w.resolve(results[i]!));
+  };
+  const queueRecallWrite = (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) =>
+    new Promise<Map<string, number>>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flushRecalls);
+      pending.push({ queueIds, entries, recallId, now, resolve, reject });
+    });
+
+  const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+  const presentRefs = db.prepare<[], RegistryEntry>('SELECT key, name, type, base FROM models WHERE missing = 0 ORDER BY created_at, key');
+  const presentRefByKey = db.prepare<[string], RegistryEntry>('SELECT key, name, type, base FROM models WHERE key = ? AND missing = 0');
+  const index = new ModelIndex(
+    () => presentRefs.all(),
+    () => dataVersion.get()!,
   );
 
   const applyScan = db.transaction((found: readonly ScannedModel[], now: string, newKey: () => string) => {
@@ -191,7 +267,7 @@ export function openSqliteStore(file: string): Store {
       deleteQueue: async (q) => void st.csDeleteQueue.run(q),
     },
     recall: {
-      write: async (queueIds, entries, recallId, now) => writeRecall(queueIds, entries, recallId, now),
+      write: queueRecallWrite,
       read: async (queueId, keys) => {
         // One read transaction, so the values and the revision belong to the same write.
         return db.transaction(() => {
@@ -216,14 +292,25 @@ export function openSqliteStore(file: string): Store {
           .all(name)
           .filter((r) => types.includes(r.type as ModelType))
           .map(modelFromRow),
+      findRefsByName: async (name) => index.findByName(name),
+      // Keys are rarely sent instead of names; a query is fine for them.
+      findRefByKey: async (key) => presentRefByKey.get(key) ?? null,
       findByHash: async (hash, kinds = MODEL_HASH_KINDS) => findByHash(hash, kinds),
-      applyScan: async (found, now, newKey) => applyScan(found, now, newKey),
+      applyScan: async (found, now, newKey) => {
+        try {
+          return applyScan(found, now, newKey);
+        } finally {
+          index.invalidate();
+        }
+      },
       setHashes: async (key, h: ModelHashes, now, expect) =>
         st.modelHashes.run({ ...h, key, now, size: expect?.file_size ?? null, mtime: expect?.mtime_ms ?? null }).changes > 0,
       withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelRecordFromRow),
       count: async () => st.modelCount.get()!.n,
     },
     close: async () => {
+      // Writes already queued are committed (and answered) before the database closes.
+      if (pending.length) flushRecalls();
       db.close();
     },
   };
