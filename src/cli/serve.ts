@@ -23,6 +23,7 @@ export function serveCommand(): Command {
     .option('--auth-token <token>', 'require this bearer token for the API and socket, all queues (env RECALL_AUTH_TOKEN, which keeps it out of ps)')
     .option('--tokens-file <file>', 'require a token from this JSON file, each limited to its queues (env RECALL_TOKENS_FILE; see docs/security.md)')
     .option('--cors-origin <origins>', 'comma-separated origins whose pages may use the API and socket (env RECALL_CORS_ORIGIN; default same origin only)')
+    .option('--allowed-hosts <hosts>', 'comma-separated host names a loopback server without tokens also answers to, e.g. behind nginx (env RECALL_ALLOWED_HOSTS)')
     .option('--rate-limit <n>', 'at most n API requests a minute per client address (env RECALL_RATE_LIMIT; default no limit)')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
       const env = settingsFromEnv(process.env);
@@ -47,6 +48,7 @@ export function serveCommand(): Command {
             authToken: opts.authToken as string | undefined,
             tokensFile: opts.tokensFile as string | undefined,
             corsOrigin: opts.corsOrigin as string | undefined,
+            allowedHosts: opts.allowedHosts as string | undefined,
             rateLimit: opts.rateLimit as string | undefined,
           },
           env,

@@ -112,7 +112,7 @@ export async function buildApp({ config, store, logger, publisher, redis, access
   await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
 
   // Order matters: foreign origins are refused first, floods are limited next, tokens checked last.
-  const origins = OriginPolicy.forServer({ corsOrigins: config.corsOrigins, host: config.host, authEnabled: access.enabled });
+  const origins = OriginPolicy.forServer({ corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, host: config.host, authEnabled: access.enabled });
   await registerCrossOrigin(app, origins);
   await registerRateLimit(app, config.rateLimit);
   registerAccessControl(app, access);

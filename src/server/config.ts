@@ -57,6 +57,8 @@ export const zConfig = z.object({
   tokensFile: z.string().min(1).nullable(),
   /** Other origins whose pages may call the API and open the socket; same origin only when empty. */
   corsOrigins: z.array(zOrigin),
+  /** Host names (besides localhost) a loopback server without tokens answers to, e.g. behind a proxy. */
+  allowedHosts: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a host name such as recall.example.org (no scheme, port or path)')),
   /** Most requests per minute from one client address; null means no limit. */
   rateLimit: z.coerce.number().int().min(1).max(1_000_000).nullable(),
 });
@@ -84,6 +86,8 @@ export interface RawSettings {
   tokensFile?: string;
   /** Comma-separated origins. */
   corsOrigin?: string;
+  /** Comma-separated host names. */
+  allowedHosts?: string;
   rateLimit?: string | number;
 }
 
@@ -118,6 +122,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): RawSettings {
     authToken: get('RECALL_AUTH_TOKEN'),
     tokensFile: get('RECALL_TOKENS_FILE'),
     corsOrigin: get('RECALL_CORS_ORIGIN'),
+    allowedHosts: get('RECALL_ALLOWED_HOSTS'),
     rateLimit: get('RECALL_RATE_LIMIT'),
   };
 }
@@ -145,6 +150,7 @@ const FLAG_NAMES: Record<string, string> = {
   authToken: '--auth-token / RECALL_AUTH_TOKEN',
   tokensFile: '--tokens-file / RECALL_TOKENS_FILE',
   corsOrigins: '--cors-origin / RECALL_CORS_ORIGIN',
+  allowedHosts: '--allowed-hosts / RECALL_ALLOWED_HOSTS',
   rateLimit: '--rate-limit / RECALL_RATE_LIMIT',
 };
 /** Settings whose value must never appear in a message. */
@@ -178,6 +184,7 @@ export function resolveConfig(flags: RawSettings, env: RawSettings, defaultWebDi
     urlMaxRedirects: pick('urlMaxRedirects') ?? DEFAULTS.urlMaxRedirects,
     authToken: pick('authToken') || null,
     tokensFile: pick('tokensFile') ? path.resolve(pick('tokensFile')!) : null,
+    allowedHosts: splitList(pick('allowedHosts')).map((h) => h.toLowerCase()),
     corsOrigins: (pick('corsOrigin') ?? '')
       .split(',')
       .map((o) => o.trim().replace(/\/$/, ''))

@@ -29,6 +29,13 @@ describe('OriginPolicy', () => {
     expect(local.refusal(undefined, '[::1]:9090')).toBeNull();
   });
 
+  it('answers to the --allowed-hosts names a reverse proxy passes on, and still refuses others', () => {
+    const proxied = OriginPolicy.forServer({ corsOrigins: [], allowedHosts: ['recall.example.org'], host: '127.0.0.1', authEnabled: false });
+    expect(proxied.refusal(undefined, 'recall.example.org')).toBeNull();
+    expect(proxied.refusal('https://recall.example.org', 'Recall.Example.org')).toBeNull();
+    expect(proxied.refusal(undefined, 'rebind.example')).toMatch(/is not this machine/);
+  });
+
   it('trusts the Host header when tokens guard the server or it listens on the network', () => {
     const withTokens = OriginPolicy.forServer({ corsOrigins: [], host: '127.0.0.1', authEnabled: true });
     const network = OriginPolicy.forServer({ corsOrigins: [], host: '0.0.0.0', authEnabled: false });

@@ -22,16 +22,19 @@ const hostName = (host: string): string => (host.startsWith('[') ? host.slice(0,
  */
 export class OriginPolicy {
   private readonly allowed: ReadonlySet<string>;
+  private readonly allowedHosts: ReadonlySet<string>;
 
   constructor(
     corsOrigins: readonly string[],
     private readonly checkHost: boolean,
+    allowedHosts: readonly string[] = [],
   ) {
     this.allowed = new Set(corsOrigins.map((o) => o.toLowerCase()));
+    this.allowedHosts = new Set(allowedHosts.map((h) => h.toLowerCase()));
   }
 
-  static forServer(o: { corsOrigins: readonly string[]; host: string; authEnabled: boolean }): OriginPolicy {
-    return new OriginPolicy(o.corsOrigins, isLoopbackHost(o.host) && !o.authEnabled);
+  static forServer(o: { corsOrigins: readonly string[]; allowedHosts?: readonly string[]; host: string; authEnabled: boolean }): OriginPolicy {
+    return new OriginPolicy(o.corsOrigins, isLoopbackHost(o.host) && !o.authEnabled, o.allowedHosts);
   }
 
   /** Host headers seen, and whether they name this machine: parsing one on every request showed. */
@@ -40,7 +43,9 @@ export class OriginPolicy {
   private isThisMachine(host: string): boolean {
     let verdict = this.hostVerdicts.get(host);
     if (verdict === undefined) {
-      verdict = isLoopbackHost(hostName(host));
+      const name = hostName(host);
+      // --allowed-hosts: the names a reverse proxy on this machine passes on (nginx's Host $host).
+      verdict = isLoopbackHost(name) || this.allowedHosts.has(name.toLowerCase());
       if (this.hostVerdicts.size >= 256) this.hostVerdicts.clear();
       this.hostVerdicts.set(host, verdict);
     }
@@ -50,7 +55,7 @@ export class OriginPolicy {
   /** Why a request with these headers is refused, or null when it may go on. */
   refusal(origin: string | undefined, host: string | undefined): string | null {
     if (this.checkHost && host && !this.isThisMachine(host)) {
-      return `Host "${host}" is not this machine: Recall on a loopback address answers only to localhost, 127.0.0.1 or [::1]`;
+      return `Host "${host}" is not this machine: Recall on a loopback address answers only to localhost, 127.0.0.1, [::1] and --allowed-hosts`;
     }
     if (origin === undefined) return null;
     const o = origin.toLowerCase();
