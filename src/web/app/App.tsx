@@ -1,3 +1,4 @@
+import { TokenDialog } from '../features/auth/TokenDialog.js';
 import { CanvasPanel } from '../features/canvas/CanvasPanel.js';
 import { DropZone } from '../features/gallery/DropZone.js';
 import { GalleryDrawer } from '../features/gallery/GalleryDrawer.js';
@@ -28,6 +29,7 @@ export function App() {
       </div>
       <Notices />
       <DropZone />
+      <TokenDialog />
     </div>
   );
 }

@@ -39,7 +39,19 @@ export interface RecallApi {
   recallFromImage(queueId: string, source: FromImageSource, opts?: { remix?: boolean }): Promise<FromImageResponse>;
   getClientState(queueId: string, key: string): Promise<string | null>;
   setClientState(queueId: string, key: string, value: string, opts?: { keepalive?: boolean }): Promise<void>;
+  /** The image's address, for `<img src>` when no token is needed. */
   imageUrl(imageName: string, size: 'full' | 'thumbnail'): string;
+  /** The image's bytes, fetched with the token (an `<img src>` cannot send one). */
+  fetchImage(imageName: string, size: 'full' | 'thumbnail', signal?: AbortSignal): Promise<Blob>;
+  /** Whether the server takes this token (a cheap authenticated call); throws the server's ApiError when not. */
+  checkToken(token: string): Promise<void>;
+}
+
+/** How the API authenticates: the token to send, and who to tell when the server refuses it. */
+export interface ApiAuth {
+  token(): string | null;
+  /** A 401 answered to the token still in use (not to one replaced since the request left). */
+  onUnauthorized?(error: ApiError): void;
 }
 
 const enc = encodeURIComponent;
@@ -52,23 +64,41 @@ function parseJson(status: number, path: string, text: string): unknown {
   }
 }
 
-export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): RecallApi {
-  async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit): Promise<T> {
+/** The error of a failed answer, from the shared error shapes when the body is one. */
+function errorOf(status: number, statusText: string, body: unknown): ApiError {
+  const err = zErrorBody.safeParse(body);
+  if (err.success) return new ApiError(status, err.data.detail, err.data.code);
+  const invalid = zValidationErrorBody.safeParse(body);
+  if (invalid.success) return new ApiError(status, invalid.data.detail.map((d) => `${d.loc.join('.')}: ${d.msg}`).join('; '), invalid.data.code);
+  const detail = typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : statusText;
+  return new ApiError(status, detail);
+}
+
+export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetch(...a), auth?: ApiAuth): RecallApi {
+  /**
+   * One request, with `Authorization: Bearer` when a token is set (a header, never the query string,
+   * which ends up in logs and history). A failed answer becomes an ApiError; a 401 to the token in
+   * use is reported once the error is known.
+   */
+  async function send(path: string, init: RequestInit = {}, token: string | null = auth?.token() ?? null): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
     let res: Response;
     try {
-      res = await fetchImpl(`${baseUrl}${path}`, init);
+      res = await fetchImpl(`${baseUrl}${path}`, { ...init, headers });
     } catch (err) {
+      if (init.signal?.aborted) throw err;
       throw new ApiError(0, `Cannot reach the server: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (res.ok) return res;
+    const error = errorOf(res.status, res.statusText, parseJson(res.status, path, await res.text()));
+    if (res.status === 401 && auth && token === auth.token()) auth.onUnauthorized?.(error);
+    throw error;
+  }
+
+  async function call<T>(path: string, schema: z.ZodType<T>, init?: RequestInit, token?: string): Promise<T> {
+    const res = await send(path, init, token);
     const body = parseJson(res.status, path, await res.text());
-    if (!res.ok) {
-      const err = zErrorBody.safeParse(body);
-      if (err.success) throw new ApiError(res.status, err.data.detail, err.data.code);
-      const invalid = zValidationErrorBody.safeParse(body);
-      if (invalid.success) throw new ApiError(res.status, invalid.data.detail.map((d) => `${d.loc.join('.')}: ${d.msg}`).join('; '), invalid.data.code);
-      const detail = typeof (body as { detail?: unknown })?.detail === 'string' ? (body as { detail: string }).detail : res.statusText;
-      throw new ApiError(res.status, detail);
-    }
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new ApiError(res.status, `Unexpected answer from ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
     return parsed.data;
@@ -112,5 +142,12 @@ export function createApi(baseUrl = '', fetchImpl: typeof fetch = (...a) => fetc
       });
     },
     imageUrl: (imageName, size) => `${baseUrl}/api/v1/images/i/${enc(imageName)}/${size}`,
+    fetchImage: async (imageName, size, signal) => {
+      const res = await send(`/api/v1/images/i/${enc(imageName)}/${size}`, signal ? { signal } : {});
+      return res.blob();
+    },
+    checkToken: async (token) => {
+      await call('/api/v1/images/?offset=0&limit=1', zImageList, {}, token);
+    },
   };
 }

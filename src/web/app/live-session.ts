@@ -1,6 +1,7 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client';
 import { zQueueId } from '../../shared/queue.js';
 import { SOCKET_PATH, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/socket-events.js';
+import { tokenRequired } from '../features/auth/authSlice.js';
 import { loadModels } from '../features/models/load-models.js';
 import { noticeShown } from '../features/notices/noticesSlice.js';
 import {
@@ -15,7 +16,7 @@ import { queueSelected } from './actions.js';
 import type { RecallApi } from './api.js';
 import { logger } from './logging.js';
 import { catchUp, handleRecallEvent } from './recall/sync.js';
-import { restoreUserState } from './restore-user-state.js';
+import { applyUserState, isForbidden, readUserState, restoreUserState } from './restore-user-state.js';
 import { createSerialQueue } from './serial-queue.js';
 import type { AppStore } from './store.js';
 import { startUserStateSaver } from './user-state-saver.js';
@@ -29,12 +30,16 @@ export interface LiveSessionOptions {
   url?: string;
   socketOptions?: Partial<ManagerOptions & SocketOptions>;
   saveDebounceMs?: number;
+  /** The access token to connect with, read at each (re)connection; none when omitted. */
+  token?: () => string | null;
 }
 
 export interface LiveSession {
   /** Leaves the current queue and joins another: its saved state is restored, then its recalls caught up. */
   selectQueue(queueId: string): Promise<void>;
   reloadModels(): Promise<void>;
+  /** The token changed (entered, replaced or forgotten): connects again with it, then reloads what failed without it. */
+  reauthenticate(): void;
   /** Saves pending edits now (keepalive: usable while the page unloads). */
   flush(opts?: { keepalive?: boolean }): Promise<void>;
   /** Resolves when all queued work (events, catch-ups, switches) has finished. */
@@ -53,8 +58,16 @@ export function startLiveSession(store: AppStore, api: RecallApi, opts: LiveSess
     store.dispatch(noticeShown('error', `Something went wrong applying an update: ${String(err)}`));
   });
   const saver = startUserStateSaver(store, api, opts.saveDebounceMs);
+  const token = opts.token ?? (() => null);
+  /** The token of the last handshake, so a refusal of a token replaced since is not reported. */
+  let handshakeToken: string | null = null;
   const socketOptions: Partial<ManagerOptions & SocketOptions> = {
     path: SOCKET_PATH,
+    // A function, so each reconnection sends the token in use then (InvokeAI clients send `auth: {token}`).
+    auth: (cb) => {
+      handshakeToken = token();
+      cb(handshakeToken ? { token: handshakeToken } : {});
+    },
     autoConnect: false,
     // Come back quickly after a short drop; the catch-up on connect covers what was missed.
     reconnectionDelay: 500,
@@ -101,7 +114,9 @@ export function startLiveSession(store: AppStore, api: RecallApi, opts: LiveSess
     const reconnect = connectedOnce;
     connectedOnce = true;
     void tasks.run(async () => {
-      if (reconnect) await loadModels(store, api);
+      // What failed before this connection (the server was away, or wanted a token) is loaded again.
+      if (reconnect || store.getState().models.status === 'failed') await loadModels(store, api);
+      if (store.getState().queue.restore === 'failed') await restoreUserState(store, api, queueId());
       await subscribe(queueId());
       await catchUpOrRetry(reconnect ? 'reconnected' : 'connected');
     });
@@ -115,6 +130,9 @@ export function startLiveSession(store: AppStore, api: RecallApi, opts: LiveSess
   socket.on('connect_error', (err) => {
     log.warn({ error: err.message }, 'Cannot connect: %s', err.message);
     store.dispatch(socketDisconnected(err.message));
+    // A refused handshake is not retried by socket.io: the page connects again once it has a token.
+    const code = (err as Error & { data?: { code?: unknown } }).data?.code;
+    if (code === 'RECALL_ERR_UNAUTHORIZED' && handshakeToken === token()) store.dispatch(tokenRequired(err.message));
   });
   socket.io.on('reconnect_attempt', (attempt) => {
     log.debug({ attempt }, 'Reconnecting (attempt %d)', attempt);
@@ -139,16 +157,30 @@ export function startLiveSession(store: AppStore, api: RecallApi, opts: LiveSess
         const previous = queueId();
         if (parsed.data === previous) return;
         await saver.flush();
+        // Read first: a queue this token may not use leaves the page as it is (docs/security.md).
+        const saved = await readUserState(api, parsed.data);
+        if (!saved.ok && isForbidden(saved.error)) {
+          log.warn({ queue: parsed.data }, 'Not allowed to use queue %s', parsed.data);
+          store.dispatch(noticeShown('error', `Cannot open queue ${parsed.data}: ${saved.error.message}`));
+          return;
+        }
         if (socket.connected) socket.emit('unsubscribe_queue', { queue_id: previous });
         store.dispatch(queueSelected(parsed.data));
         log.info({ from: previous, to: parsed.data }, 'Switched to queue %s', parsed.data);
-        await restoreUserState(store, api, parsed.data);
+        applyUserState(store, parsed.data, saved);
         if (socket.connected) {
           await subscribe(parsed.data);
           await catchUpOrRetry('queue selected');
         }
       }),
     reloadModels: () => tasks.run(() => loadModels(store, api)),
+    reauthenticate: () => {
+      if (closed) return;
+      log.info('Connecting again with the new token');
+      // 'io client disconnect' is not retried by socket.io; connect() starts over with the token now in use.
+      if (socket.connected) socket.disconnect();
+      socket.connect();
+    },
     flush: (o) => saver.flush(o),
     idle: () => tasks.idle(),
     close: () => {

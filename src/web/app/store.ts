@@ -1,4 +1,5 @@
 import { combineReducers, configureStore } from '@reduxjs/toolkit';
+import { authSlice } from '../features/auth/authSlice.js';
 import { canvasSlice } from '../features/canvas/canvasSlice.js';
 import { gallerySlice } from '../features/gallery/gallerySlice.js';
 import { lorasSlice } from '../features/loras/lorasSlice.js';
@@ -18,6 +19,7 @@ export const rootReducer = combineReducers({
   refImages: refImagesSlice.reducer,
   notices: noticesSlice.reducer,
   gallery: gallerySlice.reducer,
+  auth: authSlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

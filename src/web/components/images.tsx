@@ -2,16 +2,16 @@ import { useId, useState } from 'react';
 import type { ImageRef } from '../../shared/images.js';
 import { zImageName } from '../../shared/images.js';
 import { useSession } from '../app/session-context.js';
+import { useImageSrc } from '../app/use-image-src.js';
 
 /** A thumbnail with the image's name as its accessible name; a missing file says so. */
 export function ImageThumb({ image, size = 'thumbnail' }: { image: ImageRef | null; size?: 'thumbnail' | 'full' }) {
-  const { api } = useSession();
-  const [failed, setFailed] = useState<string | null>(null);
+  const img = useImageSrc(image?.image_name ?? null, size);
   if (!image) return <div className="thumb thumb-empty">No image</div>;
-  if (failed === image.image_name) return <div className="thumb thumb-empty">Image missing</div>;
+  if (img.failed) return <div className="thumb thumb-empty">Image missing</div>;
   return (
     <figure className="thumb">
-      <img src={api.imageUrl(image.image_name, size)} alt={image.image_name} loading="lazy" onError={() => setFailed(image.image_name)} />
+      <img src={img.src} alt={image.image_name} loading="lazy" onError={img.onError} />
       <figcaption title={image.image_name}>
         <span className="image-name">{image.image_name}</span>
         <span className="image-size">

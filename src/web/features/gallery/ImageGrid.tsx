@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useAppSelector } from '../../app/hooks.js';
+import { useImageSrc } from '../../app/use-image-src.js';
 import { hasMoreImages } from './gallerySlice.js';
 import { useGallery } from './use-gallery.js';
 
@@ -7,9 +8,9 @@ import { useGallery } from './use-gallery.js';
 const COLUMNS = 2;
 const optionId = (i: number) => `gallery-image-${i}`;
 
-function Thumb({ url }: { url: string }) {
-  const [failed, setFailed] = useState(false);
-  return failed ? <span className="gallery-thumb gallery-thumb-missing">No preview</span> : <img className="gallery-thumb" src={url} alt="" loading="lazy" onError={() => setFailed(true)} />;
+function Thumb({ imageName }: { imageName: string }) {
+  const img = useImageSrc(imageName, 'thumbnail');
+  return img.failed ? <span className="gallery-thumb gallery-thumb-missing">No preview</span> : <img className="gallery-thumb" src={img.src} alt="" loading="lazy" onError={img.onError} />;
 }
 
 /**
@@ -18,7 +19,7 @@ function Thumb({ url }: { url: string }) {
  */
 export function ImageGrid() {
   const gallery = useAppSelector((s) => s.gallery);
-  const { select, loadMore, imageUrl } = useGallery();
+  const { select, loadMore } = useGallery();
   const listRef = useRef<HTMLDivElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const endRef = useRef<HTMLDivElement>(null);
@@ -84,7 +85,7 @@ export function ImageGrid() {
             void select(img.image_name);
           }}
         >
-          <Thumb url={imageUrl(img.image_name, 'thumbnail')} />
+          <Thumb imageName={img.image_name} />
           <span className="gallery-caption">{img.image_name}</span>
         </div>
       ))}

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { useAppSelector } from '../../app/hooks.js';
+import { useImageSrc, useOpenFullImage } from '../../app/use-image-src.js';
 import { describeMetadata, formatBytes, type MetadataRow } from './describe-metadata.js';
 import type { MetadataView as MetadataState } from './gallerySlice.js';
 import { useGallery } from './use-gallery.js';
@@ -118,10 +119,22 @@ function MetadataBody({ view }: { view: MetadataState }) {
   );
 }
 
+/** The selected image's thumbnail, linking to the full image. */
+function Preview({ name }: { name: string }) {
+  const { imageUrl } = useGallery();
+  const img = useImageSrc(name, 'thumbnail');
+  const open = useOpenFullImage(name);
+  return (
+    <a href={imageUrl(name, 'full')} target="_blank" rel="noreferrer" title="Open the full image in a new tab" onClick={open}>
+      <img src={img.src} alt={name} onError={img.onError} />
+    </a>
+  );
+}
+
 /** The selected image: preview, Recall and Remix, and what its metadata says. */
 export function SelectedImage() {
   const gallery = useAppSelector((s) => s.gallery);
-  const { recall, imageUrl } = useGallery();
+  const { recall } = useGallery();
   const name = gallery.selected;
   if (!name) return <p className="meta-status">Select an image to see how it was made.</p>;
   const image = gallery.images.find((i) => i.image_name === name);
@@ -131,9 +144,7 @@ export function SelectedImage() {
   return (
     <div className="gallery-details-inner">
       <div className="meta-preview">
-        <a href={imageUrl(name, 'full')} target="_blank" rel="noreferrer" title="Open the full image in a new tab">
-          <img src={imageUrl(name, 'thumbnail')} alt={name} />
-        </a>
+        <Preview name={name} />
       </div>
       <h3 className="meta-name" title={name}>
         {name}

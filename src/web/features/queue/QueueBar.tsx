@@ -2,17 +2,20 @@ import { useEffect, useId, useState } from 'react';
 import { zQueueId } from '../../../shared/queue.js';
 import { useAppDispatch, useAppSelector } from '../../app/hooks.js';
 import { useSession } from '../../app/session-context.js';
+import { TokenButton } from '../auth/TokenDialog.js';
 import { GALLERY_DRAWER_ID, GALLERY_TOGGLE_ID } from '../gallery/GalleryDrawer.js';
 import { galleryClosed, galleryOpened } from '../gallery/gallerySlice.js';
 import type { QueueState } from './queueSlice.js';
 
-function connectionText(q: QueueState): { text: string; tone: 'ok' | 'busy' | 'bad' } {
+function connectionText(q: QueueState, tokenNeeded: boolean): { text: string; tone: 'ok' | 'busy' | 'bad' } {
   if (q.connection.status === 'connected') {
     if (q.subscription === 'subscribed') return { text: 'Live', tone: 'ok' };
     if (q.subscription === 'failed') return { text: 'Not subscribed', tone: 'bad' };
     return { text: 'Joining queue…', tone: 'busy' };
   }
   if (q.connection.status === 'connecting') return { text: 'Connecting…', tone: 'busy' };
+  // A refused handshake is not retried: the page waits for a token.
+  if (tokenNeeded) return { text: 'Needs a token', tone: 'bad' };
   return { text: 'Offline, reconnecting…', tone: 'bad' };
 }
 
@@ -66,9 +69,10 @@ export function QueueBar() {
   const queue = useAppSelector((s) => s.queue);
   const models = useAppSelector((s) => s.models);
   const galleryOpen = useAppSelector((s) => s.gallery.open);
+  const tokenNeeded = useAppSelector((s) => s.auth.prompt?.reason === 'required');
   const dispatch = useAppDispatch();
   const { live } = useSession();
-  const conn = connectionText(queue);
+  const conn = connectionText(queue, tokenNeeded);
   const count = Object.keys(models.byKey).length;
   const last = queue.lastRecall;
   return (
@@ -79,6 +83,7 @@ export function QueueBar() {
         <span className="dot" aria-hidden="true" />
         {conn.text}
       </span>
+      <TokenButton />
       <span className="revision" aria-label="Last recall" title={last ? `Applied ${new Date(last.at).toLocaleTimeString()}` : 'No recall applied yet'}>
         {queue.revision > 0 ? `Recall #${queue.revision}` : 'No recall yet'}
       </span>
