@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects, one command: unit tests beside the code, integration tests against the real app
- * (real HTTP, socket.io, SQLite), and end-to-end tests in real Chromium.
+ * (real HTTP, socket.io, SQLite), and end-to-end tests in real Chromium and Firefox ESR.
  */
 export default defineConfig({
   test: {
