@@ -114,3 +114,40 @@ describe('background model hasher', () => {
     expect((await store.models.withoutHashes(10)).map((r) => r.key)).toEqual([m!.key]);
   });
 });
+
+describe('hash worker lifetime', () => {
+  it('stops its worker thread once idle, and starts a fresh one for the next job', async () => {
+    fs.writeFileSync(modelFile('a'), safetensorsBytes(LORA));
+    const idle = new WorkerHashRunner(100);
+    try {
+      const first = await idle.hash('file', modelFile('a'));
+      const firstThread = idle.threadId;
+      expect(firstThread).toBeGreaterThan(0);
+      await expect.poll(() => idle.threadId, { timeout: 3000 }).toBeNull();
+
+      const again = await idle.hash('file', modelFile('a'));
+      expect(again).toEqual(first);
+      expect(idle.threadId).not.toBe(firstThread);
+    } finally {
+      await idle.close();
+    }
+  });
+
+  it('answers jobs queued together, and sends a job made while the worker stops to a new worker', async () => {
+    fs.writeFileSync(modelFile('a'), safetensorsBytes(LORA));
+    const idle = new WorkerHashRunner(0);
+    try {
+      await idle.hash('file', modelFile('a'));
+      // Queued before the idle timer can run: the same worker answers both.
+      const both = await Promise.all([idle.hash('file', modelFile('a')), idle.hash('file', modelFile('a'))]);
+      expect(both[0]).toEqual(both[1]);
+      // Stopping the worker, then sending a job at once: the new job goes to a new worker and succeeds.
+      const stopping = idle.close();
+      const after = idle.hash('file', modelFile('a'));
+      await stopping;
+      await expect(after).resolves.toEqual(both[0]);
+    } finally {
+      await idle.close();
+    }
+  });
+});

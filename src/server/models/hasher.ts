@@ -1,8 +1,8 @@
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ModelRecord, ModelRepository } from '../db/store.js';
 import { WorkerHashRunner, type HashRunner } from './hash-runner.js';
-import { fingerprint } from './hashing.js';
 
 export interface HasherOptions {
   /** First wait before a model whose file changed (or could not be read) is tried again; doubles each time. */
@@ -160,4 +160,15 @@ export class ModelHasher {
     }, Math.max(0, at - Date.now()));
     this.timer.unref();
   }
+}
+
+/** Size and mtime of a model file, or of a folder (its total size, the folder's own mtime), as the scanner records them. */
+export async function fingerprint(target: string): Promise<{ file_size: number; mtime_ms: number }> {
+  const stat = await fsp.stat(target);
+  if (!stat.isDirectory()) return { file_size: stat.size, mtime_ms: Math.trunc(stat.mtimeMs) };
+  let total = 0;
+  for (const e of await fsp.readdir(target, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) total += (await fsp.stat(path.join(e.parentPath, e.name))).size;
+  }
+  return { file_size: total, mtime_ms: Math.trunc(stat.mtimeMs) };
 }

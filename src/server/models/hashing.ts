@@ -91,13 +91,3 @@ export async function hashModelFolder(dir: string): Promise<ModelHashes> {
   return { blake3: composite.digest('hex'), sha256: null, autov2: null, autov1: null, autov3: null };
 }
 
-/** Size and mtime of a model file, or of a folder (its total size, the folder's own mtime), as the scanner records them. */
-export async function fingerprint(target: string): Promise<{ file_size: number; mtime_ms: number }> {
-  const stat = await fsp.stat(target);
-  if (!stat.isDirectory()) return { file_size: stat.size, mtime_ms: Math.trunc(stat.mtimeMs) };
-  let total = 0;
-  for (const e of await fsp.readdir(target, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await fsp.stat(path.join(e.parentPath, e.name))).size;
-  }
-  return { file_size: total, mtime_ms: Math.trunc(stat.mtimeMs) };
-}
