@@ -5,11 +5,10 @@ import type { Logger } from 'pino';
 import { AccessService } from './access/service.js';
 import { buildApp, prepareRoot, type RecallApp } from './app.js';
 import { ConfigError, rootPaths, type Config } from './config.js';
-import { openPostgresStore } from './db/postgres/postgres-store.js';
 import { openSqliteStore } from './db/sqlite/sqlite-store.js';
 import type { Store } from './db/store.js';
 import { createLogger } from './logger.js';
-import { connectRedisBus, type RedisBus } from './plugins/redis-bus.js';
+import type { RedisBus } from './plugins/redis-bus.js';
 import { redactUrl } from './redact-url.js';
 import { isLoopbackHost } from './plugins/cross-origin.js';
 
@@ -64,8 +63,9 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   const database = config.databaseUrl ? redactUrl(config.databaseUrl) : paths.database;
   let store: Store;
   try {
+    // pg and redis are loaded only when configured: the default server does not carry them.
     store = config.databaseUrl
-      ? await openPostgresStore(config.databaseUrl, {
+      ? await (await import('./db/postgres/postgres-store.js')).openPostgresStore(config.databaseUrl, {
           onConnectionError: (err) => logger.warn(`PostgreSQL connection lost (${err.message}); the next request opens a new one`),
         })
       : openSqliteStore(paths.database);
@@ -75,7 +75,7 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   let redis: RedisBus | undefined;
   if (config.redisUrl) {
     try {
-      redis = await connectRedisBus(config.redisUrl, logger);
+      redis = await (await import('./plugins/redis-bus.js')).connectRedisBus(config.redisUrl, logger);
     } catch (err) {
       await store.close();
       throw new StartupError((err as Error).message);

@@ -1,4 +1,3 @@
-import exifr from 'exifr';
 import { MetadataReadError } from '../errors.js';
 import { decodeUserComment, decodeUtf16, stripNuls } from '../text.js';
 import type { EntrySink } from './entry-sink.js';
@@ -74,6 +73,7 @@ export async function readExifEntries(tiff: Uint8Array, sink: EntrySink): Promis
   let parsed: { ifd0?: Block; exif?: Block } | undefined;
   try {
     // exifr reads only within the Uint8Array it is given (never a path or URL: the input is bytes).
+    const exifr = (await import('exifr')).default; // loaded on the first EXIF block, not at start
     parsed = (await exifr.parse(tiff, EXIFR_OPTIONS)) as { ifd0?: Block; exif?: Block } | undefined;
   } catch (err) {
     throw new MetadataReadError('CORRUPT_CHUNK', `EXIF block is damaged (${err instanceof Error ? err.message : 'unreadable'})`);

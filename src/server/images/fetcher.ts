@@ -1,6 +1,6 @@
 import dns from 'node:dns';
 import net from 'node:net';
-import { Agent, buildConnector, request, type Dispatcher } from 'undici';
+import type { buildConnector, Dispatcher, request as undiciRequest } from 'undici';
 import { createAddressCheck, type AddressCheck, type AddressPolicyOptions } from './address-policy.js';
 
 /** Why a URL was not fetched; `reason` is for programs, the message for people. */
@@ -64,18 +64,25 @@ const systemLookup = (hostname: string) => dns.promises.lookup(hostname, { all: 
  */
 export class ImageFetcher {
   private readonly check: AddressCheck;
-  private readonly dispatcher: Dispatcher;
   private readonly lookup: NonNullable<FetchPolicy['lookup']>;
+  /** undici and its connection pool, made on the first fetch: most servers never fetch a URL. */
+  private client: Promise<{ dispatcher: Dispatcher; request: typeof undiciRequest }> | null = null;
 
   constructor(private readonly policy: FetchPolicy) {
     this.check = createAddressCheck(policy);
     this.lookup = policy.lookup ?? systemLookup;
-    this.dispatcher = new Agent({ connect: this.connector(), connections: 8, keepAliveTimeout: 1000 });
+  }
+
+  private connect() {
+    return (this.client ??= import('undici').then(({ Agent, buildConnector, request }) => ({
+      dispatcher: new Agent({ connect: this.connector(buildConnector), connections: 8, keepAliveTimeout: 1000 }),
+      request,
+    })));
   }
 
   /** A connector that picks an allowed address of the host, connects to it, and checks the socket's peer again. */
-  private connector(): buildConnector.connector {
-    const base = buildConnector({ timeout: this.policy.timeoutMs });
+  private connector(build: typeof buildConnector): buildConnector.connector {
+    const base = build({ timeout: this.policy.timeoutMs });
     return (opts, callback) => {
       this.pickAddress(opts.hostname).then(
         (address) =>
@@ -122,11 +129,12 @@ export class ImageFetcher {
   }
 
   private async follow(start: string, signal: AbortSignal): Promise<FetchedImage> {
+    const { dispatcher, request } = await this.connect();
     let current = start;
     for (let hop = 0; ; hop++) {
       const target = parseHttpUrl(current);
       const res = await request(target, {
-        dispatcher: this.dispatcher,
+        dispatcher,
         method: 'GET',
         signal,
         headers: { accept: 'image/png, image/jpeg, image/webp, image/gif;q=0.9, */*;q=0.1', 'user-agent': this.policy.userAgent ?? 'Recall' },
@@ -188,7 +196,9 @@ export class ImageFetcher {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    const client = this.client;
+    this.client = null;
+    if (client) await (await client).dispatcher.close();
   }
 }
 

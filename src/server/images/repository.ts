@@ -5,8 +5,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { imageSize } from 'image-size';
-import sharp from 'sharp';
+import type sharpFn from 'sharp';
 import { zImageName } from '../../shared/images.js';
+
+/** sharp (libvips) adds tens of MB to the process: loaded for the first thumbnail or upload, not at start. */
+let sharpLoading: Promise<typeof sharpFn> | null = null;
+const loadSharp = () => (sharpLoading ??= import('sharp').then((m) => m.default));
 
 /** Formats we accept and serve, by image-size's type name. */
 const FORMATS: Record<string, { ext: string; mime: string }> = {
@@ -256,7 +260,8 @@ export class ImageRepository {
     return info;
   }
 
-  private renderThumbnail(input: Uint8Array | string): Promise<Buffer> {
+  private async renderThumbnail(input: Uint8Array | string): Promise<Buffer> {
+    const sharp = await loadSharp();
     return sharp(input, { failOn: 'error', animated: false })
       .rotate()
       .resize(THUMBNAIL_SIZE, THUMBNAIL_SIZE, { fit: 'inside', withoutEnlargement: true })
