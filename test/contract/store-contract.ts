@@ -110,9 +110,9 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
       it('writes every entry into every queue and bumps each queue\'s revision, in the order given', async () => {
         const s = await open();
         const first = await s.recall.write(['b', 'a'], [{ key: 'recall_seed', value: '1' }, { key: 'recall_steps', value: '20' }], 'r1', NOW);
-        expect([...first]).toEqual([['b', 1], ['a', 1]]);
+        expect([...first.revisions]).toEqual([['b', 1], ['a', 1]]);
         const second = await s.recall.write(['a'], [{ key: 'recall_seed', value: '2' }], 'r2', '2025-01-02T00:00:00.000Z');
-        expect([...second]).toEqual([['a', 2]]);
+        expect([...second.revisions]).toEqual([['a', 2]]);
         const a = await s.recall.read('a', ['recall_seed', 'recall_steps', 'recall_model']);
         expect(a).toEqual({
           values: new Map([['recall_seed', '2'], ['recall_steps', '20']]),
@@ -157,7 +157,7 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
           ),
         );
         for (const q of ['x', 'y']) {
-          expect(results.map((r) => r.get(q)!).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+          expect(results.map((r) => r.revisions.get(q)!).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
           expect((await s1.recall.read(q, [])).revision).toBe(20);
         }
       });
@@ -183,7 +183,31 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
           expect(snap).toEqual({ values: new Map([['recall_seed', '1']]), revision: 1, recallId: 'before', updatedAt: NOW });
         }
         // The store is still usable afterwards.
-        expect([...(await s.recall.write(['q1'], [{ key: 'recall_seed', value: '3' }], 'after', NOW))]).toEqual([['q1', 2]]);
+        expect([...(await s.recall.write(['q1'], [{ key: 'recall_seed', value: '3' }], 'after', NOW)).revisions]).toEqual([['q1', 2]]);
+      });
+
+      it('returns, per queue, the values asked for as they were before the write, in the same transaction', async () => {
+        const s = await open();
+        await s.recall.write(['a'], [{ key: 'recall_model', value: '"old-model"' }, { key: 'recall_seed', value: '1' }], 'r1', NOW);
+        const result = await s.recall.write(
+          ['a', 'b'],
+          [{ key: 'recall_model', value: '"new-model"' }, appendEntry('recall_reference_images', 'x')],
+          'r2',
+          NOW,
+          { readFirst: ['recall_model', 'recall_seed', 'recall_reference_images'] },
+        );
+        // Keys the write changes are read before it; keys a queue never held are left out.
+        expect(result.before).toEqual(
+          new Map([
+            ['a', new Map([['recall_model', '"old-model"'], ['recall_seed', '1']])],
+            ['b', new Map()],
+          ]),
+        );
+        expect(result.revisions).toEqual(new Map([['a', 2], ['b', 1]]));
+        expect((await s.recall.read('a', ['recall_model'])).values.get('recall_model')).toBe('"new-model"');
+        // Without readFirst nothing is read.
+        const plain = await s.recall.write(['a'], [{ key: 'recall_seed', value: '2' }], 'r3', NOW);
+        expect(plain.before).toEqual(new Map([['a', new Map()]]));
       });
     });
 

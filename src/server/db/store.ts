@@ -25,12 +25,24 @@ export interface RecallSnapshot {
   updatedAt: string | null;
 }
 
+export interface RecallWriteOptions {
+  /** Keys whose values from before this write are returned, read inside the same transaction. */
+  readFirst?: readonly string[];
+}
+
+export interface RecallWriteResult {
+  /** The new revision of each queue, in the order given. */
+  revisions: Map<string, number>;
+  /** Per queue, the `readFirst` values it held before this write (keys it did not hold are left out). */
+  before: Map<string, Map<string, string>>;
+}
+
 export interface RecallRepository {
   /**
    * Writes the entries into every queue and bumps each queue's revision, all in ONE transaction:
-   * either everything is stored or nothing is. Returns the new revision of each queue.
+   * either everything is stored or nothing is.
    */
-  write(queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string): Promise<Map<string, number>>;
+  write(queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string, options?: RecallWriteOptions): Promise<RecallWriteResult>;
   /** The stored values of `keys` for a queue, with its revision (0 when never written). */
   read(queueId: string, keys: readonly string[]): Promise<RecallSnapshot>;
 }

@@ -37,6 +37,8 @@ const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 /** Fields that name models: only these are resolved against what the queue already holds. */
 const MODEL_BEARING: readonly RecallField[] = ['model', 'refiner_model', 'vae_model', 'loras', 'control_layers', 'ip_adapters'];
 const NO_CONTEXT: StoredContext = { mainModel: undefined, modelRefs: [] };
+/** What a queue's context is read from. */
+const CONTEXT_KEYS = [recallKey('model'), MODEL_REFS_KEY];
 
 export type { RecallOutcome };
 
@@ -141,19 +143,14 @@ export class RecallService {
     const refs = context.modelRefs ?? [];
     if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
 
-    // What each queue already holds (its main model, for choosing among same-named LoRAs and adapters,
-    // and model hashes from earlier images), when something is resolved against it. Read before the
-    // write, so a database failure here stores nothing.
-    const stored = new Map<string, StoredContext>();
-    if (MODEL_BEARING.some((f) => provided[f] !== undefined)) {
-      await guardStorage(async () => {
-        for (const q of queueIds) stored.set(q, await this.storedContext(q));
-      });
-    }
-
+    // What each queue held before this write (its main model, for choosing among same-named LoRAs and
+    // adapters, and model hashes from earlier images), when something is resolved against it: read by
+    // the write itself, in its transaction, rather than in a transaction of its own.
+    const readFirst = MODEL_BEARING.some((f) => provided[f] !== undefined) ? CONTEXT_KEYS : [];
     const recallId = randomUUID();
     const now = new Date();
-    const revisions = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString()));
+    const { revisions, before } = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst }));
+    const stored = new Map([...before].map(([q, values]) => [q, contextOf(values)]));
     // Places in each queue's line are taken now, in commit order, before anything else can run, so
     // events leave in revision order even when a later recall resolves faster.
     const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
@@ -262,16 +259,16 @@ export class RecallService {
     return { state, recallId: snapshot.recallId };
   }
 
-  /** The queue's stored main model and the model hashes kept for it. */
-  private async storedContext(queueId: string): Promise<StoredContext> {
-    const snap = await this.repo.read(queueId, [recallKey('model'), MODEL_REFS_KEY]);
-    const text = snap.values.get(recallKey('model'));
-    const parsed = text ? parseStored('model', text) : null;
-    return {
-      mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
-      modelRefs: parseModelRefs(snap.values.get(MODEL_REFS_KEY)),
-    };
-  }
+}
+
+/** A queue's stored main model and the model hashes kept for it, from its stored values. */
+function contextOf(values: ReadonlyMap<string, string>): StoredContext {
+  const text = values.get(recallKey('model'));
+  const parsed = text ? parseStored('model', text) : null;
+  return {
+    mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
+    modelRefs: parseModelRefs(values.get(MODEL_REFS_KEY)),
+  };
 }
 
 /** Intake warnings (a refused URL, with its reason) stand in for the resolver's for the same entry. */

@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { MODEL_HASH_KINDS, type ModelConfig, type ModelScanSummary } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
-import { HASH_COLUMNS, modelFromRow, modelRecordFromRow, scanChanged, type ModelFilter, type ModelRow, type Store } from '../store.js';
+import { HASH_COLUMNS, modelFromRow, modelRecordFromRow, scanChanged, type ModelFilter, type ModelRow, type RecallWriteResult, type Store } from '../store.js';
 import { isConnectionError, toStoreError } from './pg-errors.js';
 
 export interface PostgresStoreOptions {
@@ -167,8 +167,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       deleteQueue: async (q) => void (await query('DELETE FROM client_state WHERE queue_id = $1', [q])),
     },
     recall: {
-      write: (queueIds, entries, recallId, now) =>
-        tx(async (c) => {
+      write: (queueIds, entries, recallId, now, options = {}) =>
+        tx(async (c): Promise<RecallWriteResult> => {
           // Bumping a queue's revision row first takes its row lock until COMMIT: another write to the
           // same queue (from any process) waits here, so the merges below read what the previous write
           // committed and no append or revision is lost. Sorted, so overlapping batches cannot deadlock.
@@ -177,11 +177,22 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             const { rows } = await c.query<{ revision: string }>(SQL.revBump, [q, recallId, now]);
             revisions.set(q, Number(rows[0]!.revision));
           }
-          const mergeKeys = entries.filter((e) => 'merge' in e).map((e) => e.key);
+          // What merges build on and what the caller asked to see, in one query under the locks.
+          const readFirst = options.readFirst ?? [];
+          const readKeys = [...new Set([...entries.filter((e) => 'merge' in e).map((e) => e.key), ...readFirst])];
           const previous = new Map<string, string>();
-          if (mergeKeys.length) {
-            const { rows } = await c.query<{ queue_id: string; key: string; value: string }>(SQL.csValuesOf, [queueIds, mergeKeys]);
+          if (readKeys.length) {
+            const { rows } = await c.query<{ queue_id: string; key: string; value: string }>(SQL.csValuesOf, [queueIds, readKeys]);
             for (const r of rows) previous.set(`${r.queue_id}\n${r.key}`, r.value);
+          }
+          const before = new Map<string, Map<string, string>>();
+          for (const q of queueIds) {
+            const held = new Map<string, string>();
+            for (const key of readFirst) {
+              const v = previous.get(`${q}\n${key}`);
+              if (v !== undefined) held.set(key, v);
+            }
+            before.set(q, held);
           }
           const cols = { q: [] as string[], k: [] as string[], v: [] as string[], seq: [] as number[] };
           for (const q of queueIds) {
@@ -193,7 +204,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
             }
           }
           if (cols.q.length) await c.query(SQL.csSetMany, [cols.q, cols.k, cols.v, now, cols.seq]);
-          return new Map(queueIds.map((q) => [q, revisions.get(q)!]));
+          return { revisions: new Map(queueIds.map((q) => [q, revisions.get(q)!])), before };
         }),
       read: async (queueId, keys) => {
         const [row] = await query<{ revision: string | null; recall_id: string | null; updated_at: string | null; vals: Record<string, string> | null }>(

@@ -43,7 +43,7 @@ describe('recall writes (group commit)', () => {
     const revisions = await Promise.all(
       Array.from({ length: 20 }, (_, i) => store.recall.write(['default'], [{ key: 'recall_seed', value: String(i) }], randomUUID(), now())),
     );
-    expect(revisions.map((r) => r.get('default'))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(revisions.map((r) => r.revisions.get('default'))).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const snap = await store.recall.read('default', ['recall_seed']);
     expect(snap).toMatchObject({ revision: 20, values: new Map([['recall_seed', '19']]) });
   });
@@ -66,7 +66,7 @@ describe('recall writes (group commit)', () => {
     );
     const fine = store.recall.write(['other'], [{ key: 'recall_seed', value: '1' }], randomUUID(), now());
     await expect(failing).rejects.toThrow('merge failed');
-    await expect(fine).resolves.toEqual(new Map([['other', 1]]));
+    await expect(fine).resolves.toMatchObject({ revisions: new Map([['other', 1]]) });
     expect(await store.recall.read('default', ['recall_steps'])).toMatchObject({ revision: 0, values: new Map() });
     expect(await store.recall.read('other', ['recall_seed'])).toMatchObject({ revision: 1 });
   });
@@ -76,7 +76,7 @@ describe('recall writes (group commit)', () => {
     const pending = store.recall.write(['default'], [{ key: 'recall_seed', value: '7' }], randomUUID(), now());
     await store.close();
     stores.splice(stores.indexOf(store), 1);
-    await expect(pending).resolves.toEqual(new Map([['default', 1]]));
+    await expect(pending).resolves.toMatchObject({ revisions: new Map([['default', 1]]) });
     const reopened = open(file).store;
     expect((await reopened.recall.read('default', ['recall_seed'])).values.get('recall_seed')).toBe('7');
   });

@@ -19,7 +19,7 @@ afterEach(async () => {
 describe('SQLite store', () => {
   it('writes a recall whole, bumping the revision once per queue', async () => {
     const revs = await store.recall.write(['a', 'b'], [{ key: 'recall_seed', value: '1' }, { key: 'recall_steps', value: '2' }], 'r1', 'now');
-    expect([...revs]).toEqual([['a', 1], ['b', 1]]);
+    expect([...revs.revisions]).toEqual([['a', 1], ['b', 1]]);
     const snap = await store.recall.read('a', ['recall_seed', 'recall_steps', 'recall_model']);
     expect(Object.fromEntries(snap.values)).toEqual({ recall_seed: '1', recall_steps: '2' });
     expect(snap.revision).toBe(1);

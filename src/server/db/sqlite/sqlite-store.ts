@@ -14,6 +14,8 @@ import {
   type RegistryEntry,
   type ModelRow,
   type RecallWriteEntry,
+  type RecallWriteOptions,
+  type RecallWriteResult,
   type ScannedModel,
   type Store,
 } from '../store.js';
@@ -25,7 +27,8 @@ interface PendingRecallWrite {
   entries: readonly RecallWriteEntry[];
   recallId: string;
   now: string;
-  resolve: (revisions: Map<string, number>) => void;
+  readFirst: readonly string[];
+  resolve: (result: RecallWriteResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -133,9 +136,16 @@ export function openSqliteStore(file: string): Store {
   };
 
   /** One recall, inside a transaction the caller holds. */
-  const applyRecall = (w: PendingRecallWrite): Map<string, number> => {
+  const applyRecall = (w: PendingRecallWrite): RecallWriteResult => {
     const revisions = new Map<string, number>();
+    const before = new Map<string, Map<string, string>>();
     for (const queueId of w.queueIds) {
+      const held = new Map<string, string>();
+      for (const key of w.readFirst) {
+        const v = st.csGet.get(queueId, key)?.value;
+        if (v !== undefined) held.set(key, v);
+      }
+      before.set(queueId, held);
       const args: unknown[] = [];
       for (const e of w.entries) {
         if ('value' in e) args.push(queueId, e.key, e.value, w.now, nextSeq());
@@ -144,7 +154,7 @@ export function openSqliteStore(file: string): Store {
       if (args.length) upsertMany(args.length / 5).run(...args);
       revisions.set(queueId, st.revBump.get(queueId, w.recallId, w.now)!.revision);
     }
-    return revisions;
+    return { revisions, before };
   };
   const writeOne = db.transaction(applyRecall);
   const writeBatch = db.transaction((batch: readonly PendingRecallWrite[]) => batch.map(applyRecall));
@@ -160,7 +170,7 @@ export function openSqliteStore(file: string): Store {
   const flushRecalls = () => {
     const batch = pending;
     pending = [];
-    let results: Map<string, number>[];
+    let results: RecallWriteResult[];
     try {
       results = writeBatch(batch);
     } catch (err) {
@@ -180,10 +190,10 @@ export function openSqliteStore(file: string): Store {
     }
     batch.forEach((w, i) => w.resolve(results[i]!));
   };
-  const queueRecallWrite = (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string) =>
-    new Promise<Map<string, number>>((resolve, reject) => {
+  const queueRecallWrite = (queueIds: readonly string[], entries: readonly RecallWriteEntry[], recallId: string, now: string, options: RecallWriteOptions = {}) =>
+    new Promise<RecallWriteResult>((resolve, reject) => {
       if (pending.length === 0) setImmediate(flushRecalls);
-      pending.push({ queueIds, entries, recallId, now, resolve, reject });
+      pending.push({ queueIds, entries, recallId, now, readFirst: options.readFirst ?? [], resolve, reject });
     });
 
   // One read transaction, so the values and the revision belong to the same write. Made once: a
