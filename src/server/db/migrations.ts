@@ -67,4 +67,12 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX models_autov3 ON models (hash_autov3)`,
     ],
   },
+  {
+    version: 3,
+    name: 'no index on client_state (queue_id, seq)',
+    // Every recall rewrites seq on each key it stores, so the index doubled the cost of a recall's
+    // write (docs/benchmarks.md); the one query ordering by seq reads a single queue's few dozen
+    // keys through the primary key and sorts them in memory.
+    statements: [`DROP INDEX IF EXISTS client_state_queue_seq`],
+  },
 ];

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../migrations.js';
 import type { Store } from '../store.js';
 import { openSqliteStore, sqliteIntegrityCheck } from './sqlite-store.js';
 
@@ -78,5 +80,36 @@ describe('SQLite store', () => {
     expect(await keys('12345678', ['autov1'])).toEqual(['key-a']);
     expect(await keys('b3'.repeat(32))).toEqual(['key-a']);
     expect(await keys('ff'.repeat(32))).toEqual([]);
+  });
+});
+
+describe('SQLite migrations', () => {
+  it('upgrades a database made by an older version, keeping its data (v3 drops the seq index)', async () => {
+    const file = path.join(dir, 'old.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
+      for (const sql of m.statements) old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+    }
+    const put = old.prepare('INSERT INTO client_state VALUES (?, ?, ?, ?, ?)');
+    put.run('default', 'img_old', '1', 'then', 1);
+    put.run('default', 'img_new', '2', 'then', 2);
+    old.close();
+
+    const upgraded = openSqliteStore(file);
+    try {
+      expect(await upgraded.clientState.keysByPrefix('default', 'img_')).toEqual(['img_new', 'img_old']);
+      await upgraded.clientState.set('default', 'img_old', '3');
+      expect(await upgraded.clientState.keysByPrefix('default', 'img_')).toEqual(['img_old', 'img_new']);
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(file, { readonly: true });
+    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'client_state'").pluck().all();
+    const versions = check.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+    check.close();
+    expect(indexes).not.toContain('client_state_queue_seq');
+    expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   });
 });
