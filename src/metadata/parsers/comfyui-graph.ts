@@ -23,7 +23,11 @@ export class ComfyGraph {
 
   /** The graph in a `prompt` entry, or undefined if the text is not one. */
   static parse(text: string | undefined): ComfyGraph | undefined {
-    const json = parseJsonObject(text);
+    return ComfyGraph.fromPrompt(parseJsonObject(text));
+  }
+
+  /** The graph of an API prompt object (as parsed, or as made from a UI workflow). */
+  static fromPrompt(json: Record<string, unknown> | undefined): ComfyGraph | undefined {
     if (!json) return undefined;
     const nodes = new Map<string, ComfyNode>();
     for (const [id, node] of Object.entries(json)) {

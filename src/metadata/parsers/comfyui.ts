@@ -3,6 +3,7 @@ import { parseJsonObject } from '../text.js';
 import { parseA1111Text, parseParamPairs } from './a1111-text.js';
 import { clipSkipFromLayerCount, type RecallBuilder, toNumber } from './builder.js';
 import { ComfyGraph, type ComfyNode, isLink, isOutput, isSampler } from './comfyui-graph.js';
+import { workflowToPrompt } from './comfyui-workflow.js';
 import { modelNameFromFile } from './models.js';
 import type { ToolParser } from './types.js';
 
@@ -294,13 +295,23 @@ function readSidecarHashes(text: string | undefined, out: RecallBuilder): void {
   });
 }
 
-/** ComfyUI: the API graph in `prompt` (the UI `workflow` beside it is layout, not needed). */
+/**
+ * ComfyUI: the API graph in `prompt`, which is what ran. Without one, the UI `workflow`: the same
+ * graph as the editor saved it, read the same way once its widget values are named.
+ */
 export const parseComfyUi: ToolParser = (entries, out) => {
-  const graph = ComfyGraph.parse(entries.prompt);
+  let graph = ComfyGraph.parse(entries.prompt);
   if (!graph) {
-    if (parseJsonObject(entries.workflow)?.nodes === undefined) return undefined;
-    out.keep('workflow', 'only the UI workflow is present; parameters are read from the API prompt graph');
-    return { tool: 'comfyui', version: null };
+    graph = ComfyGraph.fromPrompt(workflowToPrompt(entries.workflow));
+    if (!graph) {
+      if (!Array.isArray(parseJsonObject(entries.workflow)?.nodes)) return undefined;
+      out.keep('workflow', 'the UI workflow has no node that could be read');
+      return { tool: 'comfyui', version: null };
+    }
+    out.keep('workflow', 'no API prompt graph in the image: parameters were read from the UI workflow');
+    if (/\{[^{}|]*\|[^{}]*\}/.test(entries.workflow ?? '')) {
+      out.keep('dynamic_prompts', 'the workflow has {a|b} choices, made anew for each run: the prompts show the template');
+    }
   }
   mapComfyGraph(graph, out);
   readSidecarHashes(entries.parameters, out);
