@@ -5,9 +5,9 @@ import { describeMetadata, formatBytes, type MetadataRow } from './describe-meta
 import type { MetadataView as MetadataState } from './gallerySlice.js';
 import { useGallery } from './use-gallery.js';
 
-function Rows({ rows }: { rows: MetadataRow[] }) {
+function Rows({ rows, wide = false }: { rows: MetadataRow[]; wide?: boolean }) {
   return (
-    <dl className="meta-rows">
+    <dl className={wide ? 'meta-rows meta-rows-wide' : 'meta-rows'}>
       {rows.map((r) => (
         <div key={r.label} className="meta-row">
           <dt>{r.label}</dt>
@@ -47,14 +47,7 @@ function Unmapped({ rows, title }: { rows: MetadataRow[]; title: string }) {
       <summary>
         {title} ({rows.length})
       </summary>
-      <dl className="meta-rows meta-rows-wide">
-        {rows.map((r) => (
-          <div key={r.label} className="meta-row">
-            <dt>{r.label}</dt>
-            <dd>{r.value}</dd>
-          </div>
-        ))}
-      </dl>
+      <Rows rows={rows} wide />
     </details>
   );
 }
