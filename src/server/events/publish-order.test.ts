@@ -43,3 +43,40 @@ describe('PublishOrder', () => {
     await expect(Promise.race([early.turn.then(() => 'went'), tick().then(() => 'blocked')])).resolves.toBe('went');
   });
 });
+
+describe('PublishOrder, a place that leaves early', () => {
+  it('still holds later revisions until the earlier ones it waited for have left', async () => {
+    const order = new PublishOrder();
+    const published: number[] = [];
+    const first = order.enter('default', 1);
+    const second = order.enter('default', 2);
+    const third = order.enter('default', 3);
+    // The second gives up before its turn (its resolution failed): the third must still wait for the first.
+    second.leave();
+    const p3 = third.turn.then(() => published.push(3));
+    await tick();
+    expect(published).toEqual([]);
+    first.leave();
+    await p3;
+    expect(published).toEqual([3]);
+    third.leave();
+    expect(order.size).toBe(0);
+  });
+
+  it('orders a late lower revision among places that entered out of order', async () => {
+    const order = new PublishOrder();
+    const published: number[] = [];
+    const nine = order.enter('default', 9);
+    const eight = order.enter('default', 8);
+    const ten = order.enter('default', 10);
+    const p10 = ten.turn.then(() => published.push(10));
+    await eight.turn;
+    eight.leave();
+    await tick();
+    // 10 waits for 9 too, although 8 entered last before it.
+    expect(published).toEqual([]);
+    nine.leave();
+    await p10;
+    expect(published).toEqual([10]);
+  });
+});
