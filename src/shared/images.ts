@@ -7,11 +7,12 @@ import { z } from 'zod';
  */
 export const IMAGE_NAME_MAX_BYTES = 255;
 const encoder = new TextEncoder();
-const utf8Length = (s: string): number => encoder.encode(s).length;
+/** Within `max` UTF-8 bytes; a UTF-16 unit encodes to at most 3 bytes, so short names skip the encoding. */
+const fitsUtf8 = (s: string, max: number): boolean => s.length * 3 <= max || encoder.encode(s).length <= max;
 export const zImageName = z
   .string()
   .min(1)
-  .refine((s) => utf8Length(s) <= IMAGE_NAME_MAX_BYTES, {
+  .refine((s) => fitsUtf8(s, IMAGE_NAME_MAX_BYTES), {
     message: `must be at most ${IMAGE_NAME_MAX_BYTES} bytes`,
   })
   // eslint-disable-next-line no-control-regex
