@@ -13,7 +13,7 @@ import type { RecallEventPublisher } from './events/recall-events.js';
 import { base64Length } from './images/base64.js';
 import { ImageFetcher } from './images/fetcher.js';
 import { ImageRepository } from './images/repository.js';
-import { imageRoutes } from './images/routes.js';
+import { imageRoutes, imageUploadRoutes } from './images/routes.js';
 import { ImageService } from './images/service.js';
 import { modelRoutes } from './models/routes.js';
 import { ModelHasher } from './models/hasher.js';
@@ -30,7 +30,7 @@ import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } fr
 import { registerStaticUi } from './plugins/static-ui.js';
 import { FromImageService } from './recall/from-image.js';
 import { RecallResolver } from './recall/resolver.js';
-import { recallRoutes } from './recall/routes.js';
+import { fromImageRoutes, recallRoutes } from './recall/routes.js';
 import { RecallService } from './recall/service.js';
 import { RECALL_VERSION } from './version.js';
 
@@ -109,8 +109,6 @@ export async function buildApp({ config, store, logger, publisher, redis, access
     defaultJson(req, body as string, done);
   });
 
-  await app.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
-
   // Order matters: foreign origins are refused first, floods are limited next, tokens checked last.
   const origins = OriginPolicy.forServer({ corsOrigins: config.corsOrigins, allowedHosts: config.allowedHosts, host: config.host, authEnabled: access.enabled });
   await registerCrossOrigin(app, origins);
@@ -144,10 +142,17 @@ export async function buildApp({ config, store, logger, publisher, redis, access
   await registerDocs(app, RECALL_VERSION);
   // JSON bodies of the recall routes may carry base64 images as large as an upload.
   const jsonBodyLimit = config.bodyLimit + base64Length(config.uploadLimit);
-  await app.register(recallRoutes, { recall, fromImage, uploadLimit: config.uploadLimit, jsonBodyLimit });
+  await app.register(recallRoutes, { recall, jsonBodyLimit });
+  // Multipart is parsed only by the routes that take uploads: the plugin adds two async hooks and a
+  // socket listener to every request of its scope, which cost the other routes for nothing.
+  await app.register(async (uploads) => {
+    await uploads.register(fastifyMultipart, { limits: { fileSize: config.uploadLimit, files: 1 } });
+    await uploads.register(fromImageRoutes, { fromImage, uploadLimit: config.uploadLimit, jsonBodyLimit });
+    await uploads.register(imageUploadRoutes, { images, uploadLimit: config.uploadLimit });
+  });
   await app.register(clientStateRoutes, { clientState });
   await app.register(modelRoutes, { models });
-  await app.register(imageRoutes, { images, uploadLimit: config.uploadLimit });
+  await app.register(imageRoutes, { images });
   await app.register(appInfoRoutes, { recallVersion: RECALL_VERSION });
   await app.register(async (ui) => {
     await registerUiSecurityHeaders(ui);

@@ -125,6 +125,13 @@ describe('POST /api/v1/recall/{queue_id} validation', () => {
     expect(res.status).toBe(415);
   });
 
+  it('rejects a multipart body with a 415: only the upload routes take one', async () => {
+    const form = new FormData();
+    form.append('seed', '1');
+    const res = await fetch(`${srv.url}/api/v1/recall/default`, { method: 'POST', body: form });
+    expect(res.status).toBe(415);
+  });
+
   it('after every rejection, the stored state and revision are unchanged and no event was sent', async () => {
     const after = (await getJson(`${srv.url}/api/v1/recall/default`)).body;
     expect(after.revision).toBe(before.revision);

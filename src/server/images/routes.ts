@@ -7,7 +7,7 @@ import type { ImageService } from './service.js';
 
 const zImageParams = z.object({ image_name: zImageName });
 
-export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLimit: number }> = async (app, { images, uploadLimit }) => {
+export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService }> = async (app, { images }) => {
   app.get('/api/v1/images/', {
     schema: { tags: ['images'], summary: 'List images in outputs/images, newest first', querystring: zImageListQuery, response: { 200: zImageList } },
     handler: (req) => images.list(req.query.offset, req.query.limit),
@@ -49,6 +49,10 @@ export const imageRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLi
     },
   });
 
+};
+
+/** The upload route, registered where multipart bodies are parsed (see app.ts). */
+export const imageUploadRoutes: FastifyPluginAsyncZod<{ images: ImageService; uploadLimit: number }> = async (app, { images, uploadLimit }) => {
   app.post('/api/v1/images/upload', {
     schema: {
       tags: ['images'],

@@ -24,14 +24,11 @@ function emptyBodyAsObject(req: FastifyRequest, _reply: FastifyReply, done: () =
 
 export interface RecallRouteOptions {
   recall: RecallService;
-  fromImage: FromImageService;
-  /** Largest multipart upload, in bytes. */
-  uploadLimit: number;
   /** Largest JSON body of these routes: room for base64 images as large as an upload. */
   jsonBodyLimit: number;
 }
 
-export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (app, { recall, fromImage, uploadLimit, jsonBodyLimit }) => {
+export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (app, { recall, jsonBodyLimit }) => {
   app.post('/api/v1/recall/:queue_id', {
     bodyLimit: jsonBodyLimit,
     schema: {
@@ -72,6 +69,28 @@ export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (ap
     handler: (req) => recall.recallBatch(req.body.queue_ids, req.body.parameters, req.query, req.userId),
   });
 
+  app.get('/api/v1/recall/:queue_id', {
+    schema: {
+      operationId: 'get_recall_parameters',
+      tags: ['recall'],
+      summary: 'Get the recall parameters stored for a queue, resolved now',
+      params: zQueueParams,
+      response: { 200: zRecallState },
+    },
+    handler: (req) => recall.state(req.params.queue_id),
+  });
+};
+
+export interface FromImageRouteOptions {
+  fromImage: FromImageService;
+  /** Largest multipart upload, in bytes. */
+  uploadLimit: number;
+  /** Largest JSON body: room for a base64 image as large as an upload. */
+  jsonBodyLimit: number;
+}
+
+/** Recall from an image's metadata, registered where multipart bodies are parsed (see app.ts). */
+export const fromImageRoutes: FastifyPluginAsyncZod<FromImageRouteOptions> = async (app, { fromImage, uploadLimit, jsonBodyLimit }) => {
   app.post('/api/v1/recall/:queue_id/from_image', {
     bodyLimit: jsonBodyLimit,
     // A multipart upload leaves the JSON body empty.
@@ -101,16 +120,5 @@ export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (ap
       }
       return fromImage.fromImage(req.params.queue_id, req.body, file, req.query, req.userId);
     },
-  });
-
-  app.get('/api/v1/recall/:queue_id', {
-    schema: {
-      operationId: 'get_recall_parameters',
-      tags: ['recall'],
-      summary: 'Get the recall parameters stored for a queue, resolved now',
-      params: zQueueParams,
-      response: { 200: zRecallState },
-    },
-    handler: (req) => recall.state(req.params.queue_id),
   });
 };
