@@ -34,6 +34,11 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
+/** Whether a recall gives any image by URL or as base64, so that `takeInImages` has work to do. */
+export function needsImageIntake(params: RecallParameters): boolean {
+  return IMAGE_LISTS.some((field) => params[field]?.some((e: EntryImage) => e.image_url || e.image_base64) ?? false);
+}
+
 /**
  * Brings the images a recall gives by URL or as base64 into outputs/images, before anything is
  * stored, and answers the recall as it is stored: each such entry then names its image, keeping the
@@ -41,12 +46,10 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
  * URL is a warning like a missing image and the rest of the recall applies (issue 4).
  */
 export async function takeInImages(params: RecallParameters, images: ImageService, log: Logger): Promise<IntakeResult> {
+  if (!needsImageIntake(params)) return { params: params as StoredRecallParameters, warnings: [] };
   const entries: { field: (typeof IMAGE_LISTS)[number]; index: number; entry: EntryImage }[] = [];
   for (const field of IMAGE_LISTS) {
     params[field]?.forEach((entry, index) => entries.push({ field, index, entry }));
-  }
-  if (!entries.some((e) => e.entry.image_url || e.entry.image_base64)) {
-    return { params: params as StoredRecallParameters, warnings: [] };
   }
 
   // Decode every base64 image before storing any, so bad text fails the request with nothing written.

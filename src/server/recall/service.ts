@@ -23,7 +23,7 @@ import { AppError } from '../errors.js';
 import { PublishOrder } from '../events/publish-order.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
 import type { ImageService } from '../images/service.js';
-import { takeInImages } from './image-intake.js';
+import { needsImageIntake, takeInImages } from './image-intake.js';
 import { MODEL_REFS_KEY, mergeModelRefs, parseModelRefs } from './model-refs.js';
 import { byFieldOrder, type RecallResolver, type Resolution } from './resolver.js';
 
@@ -61,14 +61,12 @@ function broadcastOf(result: RecallBroadcast | boolean): RecallBroadcast {
   return result;
 }
 
-/** Maps an unreachable store to the API's 503. */
-async function guardStorage<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (err) {
+/** Maps an unreachable store to the API's 503 (a plain `catch`: no async frame on every recall). */
+function guardStorage<T>(op: Promise<T>): Promise<T> {
+  return op.catch((err: unknown) => {
     if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
     throw err;
-  }
+  });
 }
 
 /** Parses a stored JSON value back through the field's schema; null when it is absent or invalid. */
@@ -132,7 +130,9 @@ export class RecallService {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
     // Images given by URL or base64 land in outputs/images first; what is stored names them.
-    const intake = await takeInImages(given as RecallParameters, this.images, this.log);
+    const intake = needsImageIntake(given as RecallParameters)
+      ? await takeInImages(given as RecallParameters, this.images, this.log)
+      : { params: given as StoredRecallParameters, warnings: [] };
     const provided = intake.params as Partial<Record<RecallField, unknown>>;
     if (flags.strict) {
       for (const field of LIST_FIELDS) provided[field] ??= [];
@@ -149,7 +149,7 @@ export class RecallService {
     const readFirst = MODEL_BEARING.some((f) => provided[f] !== undefined) ? CONTEXT_KEYS : [];
     const recallId = randomUUID();
     const now = new Date();
-    const { revisions, before } = await guardStorage(() => this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst }));
+    const { revisions, before } = await guardStorage(this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst }));
     const stored = new Map([...before].map(([q, values]) => [q, contextOf(values)]));
     // Places in each queue's line are taken now, in commit order, before anything else can run, so
     // events leave in revision order even when a later recall resolves faster.
@@ -234,7 +234,7 @@ export class RecallService {
   }
 
   private async snapshot(queueId: string): Promise<{ state: RecallState; recallId: string | null }> {
-    const snapshot = await guardStorage(() => this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]));
+    const snapshot = await guardStorage(this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]));
     const stored: Record<string, unknown> = {};
     for (const field of RECALL_FIELDS) {
       const text = snapshot.values.get(recallKey(field));
@@ -273,6 +273,7 @@ function contextOf(values: ReadonlyMap<string, string>): StoredContext {
 
 /** Intake warnings (a refused URL, with its reason) stand in for the resolver's for the same entry. */
 function mergeWarnings(intake: RecallWarning[], resolved: RecallWarning[]): RecallWarning[] {
+  if (intake.length === 0) return resolved;
   const fields = new Set(intake.map((w) => w.field));
   return [...intake, ...resolved.filter((w) => !fields.has(w.field))].sort(byFieldOrder);
 }
