@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeSpecFixtures } from '../helpers/fixtures.js';
 import { postJson } from '../helpers/http.js';
@@ -24,6 +25,9 @@ const hasChromium = chromiumAvailable();
 
 let shared: ChildServer;
 let perQueue: ChildServer;
+/** Many small images, for the gallery's lazy thumbnails. */
+let manyImages: ChildServer;
+const MANY = 40;
 let browser: Browser;
 let context: BrowserContext | null = null;
 
@@ -36,9 +40,20 @@ beforeAll(async () => {
   const tokensRoot = makeTempRoot('recall-web-tokens-e2e-');
   const tokensFile = path.join(tokensRoot, 'tokens.json');
   fs.writeFileSync(tokensFile, JSON.stringify({ [ALICE]: { name: 'alice', queues: ['a'] } }));
-  [shared, perQueue, browser] = await Promise.all([
+  const manyRoot = makeTempRoot('recall-web-many-e2e-');
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } }).png().toBuffer();
+  fs.mkdirSync(path.join(manyRoot, 'outputs', 'images'), { recursive: true });
+  for (let i = 0; i < MANY; i++) {
+    // many-00 newest, so it heads the gallery and many-39 ends it.
+    const file = path.join(manyRoot, 'outputs', 'images', `many-${String(i).padStart(2, '0')}.png`);
+    fs.writeFileSync(file, png);
+    const when = new Date(Date.now() - i * 60_000);
+    fs.utimesSync(file, when, when);
+  }
+  [shared, perQueue, manyImages, browser] = await Promise.all([
     startServer({ root, args: ['--auth-token', TOKEN, '--no-hash'] }),
     startServer({ root: tokensRoot, args: ['--tokens-file', tokensFile, '--no-hash'] }),
+    startServer({ root: manyRoot, args: ['--auth-token', TOKEN, '--no-hash'] }),
     launchChromium(),
   ]);
 });
@@ -54,6 +69,9 @@ afterAll(async () => {
   const tokensRoot = perQueue?.root;
   await perQueue?.close();
   if (tokensRoot) fs.rmSync(tokensRoot, { recursive: true, force: true });
+  const manyRoot = manyImages?.root;
+  await manyImages?.close();
+  if (manyRoot) fs.rmSync(manyRoot, { recursive: true, force: true });
   if (shared?.root) fs.rmSync(shared.root, { recursive: true, force: true });
 });
 
@@ -154,5 +172,26 @@ describe.skipIf(!hasChromium)('web UI with access tokens, in Chromium', () => {
     // Not remembered: a new tab asks again.
     const { page: tab } = await openPage(perQueue.url, 'a');
     await eventually(async () => expect(await tokenDialog(tab).isVisible()).toBe(true), within(5000));
+  });
+  it('fetches gallery thumbnails with the token only as they are scrolled near', async () => {
+    const { page, seen } = await openPage(manyImages.url, 'default');
+    await eventually(async () => expect(await tokenDialog(page).isVisible()).toBe(true), within(5000));
+    await enterToken(page, TOKEN, false);
+    await live(page);
+    await page.getByRole('button', { name: 'Gallery' }).click();
+    const thumbnails = () => seen.filter((r) => new URL(r.url).pathname.endsWith('/thumbnail'));
+    const first = page.getByRole('option', { name: 'many-00.png', exact: true }).locator('img');
+    await eventually(async () => expect(await imageLoaded(first)).toBe(true), within(5000));
+    await page.waitForTimeout(300);
+    // The drawer shows a few rows; the rest of the page of 40 waits below.
+    const early = thumbnails().length;
+    expect(early).toBeGreaterThan(0);
+    expect(early).toBeLessThan(MANY);
+    expect(thumbnails().every((r) => r.authorization === `Bearer ${TOKEN}`)).toBe(true);
+
+    const last = page.getByRole('option', { name: `many-${MANY - 1}.png`, exact: true });
+    await last.scrollIntoViewIfNeeded();
+    await eventually(async () => expect(await imageLoaded(last.locator('img'))).toBe(true), within(5000));
+    expect(thumbnails().length).toBeGreaterThan(early);
   });
 });

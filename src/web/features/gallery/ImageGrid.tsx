@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useAppSelector } from '../../app/hooks.js';
 import { useImageSrc } from '../../app/use-image-src.js';
+import { useNearViewport } from '../../app/use-near-viewport.js';
 import { hasMoreImages } from './gallerySlice.js';
 import { useGallery } from './use-gallery.js';
 
@@ -9,8 +10,16 @@ const COLUMNS = 2;
 const optionId = (i: number) => `gallery-image-${i}`;
 
 function Thumb({ imageName }: { imageName: string }) {
-  const img = useImageSrc(imageName, 'thumbnail');
-  return img.failed ? <span className="gallery-thumb gallery-thumb-missing">No preview</span> : <img className="gallery-thumb" src={img.src} alt="" loading="lazy" onError={img.onError} />;
+  // Without a token the browser's lazy loading does this; with one, thumbnails are fetched by the
+  // page, so only those scrolled near are asked for.
+  const hasToken = useAppSelector((s) => s.auth.hasToken);
+  const [ref, near] = useNearViewport<HTMLImageElement>(hasToken);
+  const img = useImageSrc(near ? imageName : null, 'thumbnail');
+  return img.failed ? (
+    <span className="gallery-thumb gallery-thumb-missing">No preview</span>
+  ) : (
+    <img ref={ref} className="gallery-thumb" src={img.src} alt="" loading="lazy" onError={img.onError} />
+  );
 }
 
 /**
