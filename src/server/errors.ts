@@ -16,6 +16,12 @@ const CATALOGUE: Record<ErrorCode, { status: number; message: string }> = {
   RECALL_ERR_FORBIDDEN: { status: 403, message: 'Not allowed' },
   RECALL_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   RECALL_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'The database is unavailable; nothing was stored. Try again shortly' },
+  RECALL_ERR_STORAGE_OUTCOME_UNKNOWN: {
+    status: 503,
+    message:
+      'The connection to the database broke while the recall was being committed, and whether it was stored could not be checked. ' +
+      'Read the queue (GET) before sending it again',
+  },
   RECALL_ERR_INTERNAL: { status: 500, message: 'Internal server error' },
 };
 
@@ -42,3 +48,8 @@ export function invalidField(loc: (string | number)[], msg: string, type = 'valu
 }
 
 export const statusOf = (code: ErrorCode): number => CATALOGUE[code].status;
+
+/** The API's answer to a store that could not be reached: 503, saying whether the write may have happened. */
+export function storageFailure(cause: Error & { outcome: 'not_stored' | 'unknown' }): AppError {
+  return new AppError(cause.outcome === 'unknown' ? 'RECALL_ERR_STORAGE_OUTCOME_UNKNOWN' : 'RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause });
+}

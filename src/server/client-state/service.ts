@@ -1,6 +1,6 @@
 import type { ClientStateRepository } from '../db/store.js';
 import { StorageUnavailableError } from '../db/store.js';
-import { AppError } from '../errors.js';
+import { storageFailure } from '../errors.js';
 
 /** Per-queue key/value state of front ends (InvokeAI's client state persistence, scoped by queue here). */
 export class ClientStateService {
@@ -20,7 +20,7 @@ async function guard<T>(op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (err) {
-    if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
+    if (err instanceof StorageUnavailableError) throw storageFailure(err);
     throw err;
   }
 }

@@ -196,10 +196,19 @@ export function scanChanged(row: ModelRow, m: ScannedModel): boolean {
   );
 }
 
-/** Thrown by a store when its database cannot be reached; the API answers 503 and nothing is stored. */
+/**
+ * What became of a write when the database could not be reached: `not_stored` (rolled back or never
+ * sent), or `unknown` when the connection broke while its COMMIT was in flight and checking afterwards
+ * could not tell.
+ */
+export type StorageOutcome = 'not_stored' | 'unknown';
+
+/** Thrown by a store when its database cannot be reached; the API answers 503. */
 export class StorageUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly outcome: StorageOutcome;
+  constructor(message: string, options?: { cause?: unknown; outcome?: StorageOutcome }) {
     super(message, options);
     this.name = 'StorageUnavailableError';
+    this.outcome = options?.outcome ?? 'not_stored';
   }
 }

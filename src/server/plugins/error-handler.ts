@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { ErrorBody, ValidationIssue } from '../../shared/errors.js';
 import { StorageUnavailableError } from '../db/store.js';
-import { AppError } from '../errors.js';
+import { AppError, storageFailure } from '../errors.js';
 
 /** Seconds a client should wait before retrying while the database is unreachable. */
 const STORAGE_RETRY_AFTER_S = 5;
@@ -64,7 +64,7 @@ function validationIssues(err: FastifyError): ValidationIssue[] {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((caught: FastifyError, req, reply) => {
     // A store error that no service mapped still means "database unreachable": 503, not 500.
-    const err = caught instanceof StorageUnavailableError ? (new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: caught }) as unknown as FastifyError) : caught;
+    const err = caught instanceof StorageUnavailableError ? (storageFailure(caught) as unknown as FastifyError) : caught;
     if (hasZodFastifySchemaValidationErrors(err)) {
       const detail = validationIssues(err);
       req.log.debug({ detail }, 'rejected invalid request');

@@ -19,7 +19,7 @@ import {
   type StoredRecallParameters,
 } from '../../shared/recall.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
-import { AppError } from '../errors.js';
+import { storageFailure } from '../errors.js';
 import { PublishOrder } from '../events/publish-order.js';
 import type { RecallEventPublisher } from '../events/recall-events.js';
 import type { ImageService } from '../images/service.js';
@@ -64,7 +64,7 @@ function broadcastOf(result: RecallBroadcast | boolean): RecallBroadcast {
 /** Maps an unreachable store to the API's 503 (a plain `catch`: no async frame on every recall). */
 function guardStorage<T>(op: Promise<T>): Promise<T> {
   return op.catch((err: unknown) => {
-    if (err instanceof StorageUnavailableError) throw new AppError('RECALL_ERR_STORAGE_UNAVAILABLE', undefined, { cause: err });
+    if (err instanceof StorageUnavailableError) throw storageFailure(err);
     throw err;
   });
 }

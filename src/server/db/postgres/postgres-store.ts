@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import { MODEL_HASH_KINDS, type ModelConfig, type ModelScanSummary } from '../../../shared/models.js';
 import { createSequence } from '../clock.js';
 import { MIGRATIONS } from '../migrations.js';
-import { HASH_COLUMNS, modelFromRow, modelRecordFromRow, scanChanged, type ModelFilter, type ModelRow, type RecallWriteResult, type Store } from '../store.js';
+import { HASH_COLUMNS, modelFromRow, modelRecordFromRow, scanChanged, type ModelFilter, type ModelRow, type RecallWriteResult, StorageUnavailableError, type Store } from '../store.js';
 import { isConnectionError, toStoreError } from './pg-errors.js';
 
 export interface PostgresStoreOptions {
@@ -115,26 +115,60 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   /**
    * Runs `fn` in one transaction: COMMIT if it resolves, ROLLBACK if it throws. A connection that
    * failed is dropped, not reused; PostgreSQL rolls back what it held.
+   *
+   * A connection that breaks while the COMMIT is in flight leaves its outcome open: PostgreSQL may
+   * have committed and only the answer been lost. `confirm` then checks on another connection, from
+   * what the transaction wrote, whether it was applied (true), was not (false), or cannot tell (null).
    */
-  async function tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+  async function tx<T>(fn: (c: PoolClient) => Promise<T>, confirm?: (result: T) => Promise<boolean | null>): Promise<T> {
     let client: PoolClient;
     try {
       client = await pool.connect();
     } catch (err) {
       throw toStoreError(err);
     }
+    let written: { result: T } | null = null;
     try {
       await client.query('BEGIN');
-      const result = await fn(client);
+      written = { result: await fn(client) };
       await client.query('COMMIT');
       client.release();
-      return result;
+      return written.result;
     } catch (err) {
       const lost = isConnectionError(err);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       client.release(lost ? (err as Error) : undefined);
-      throw toStoreError(err);
+      if (!lost || !written) throw toStoreError(err);
+      const applied = confirm ? await confirm(written.result).catch(() => null) : null;
+      if (applied === true) return written.result;
+      throw new StorageUnavailableError(
+        applied === false
+          ? `PostgreSQL connection lost during COMMIT; the transaction was not applied: ${(err as Error).message}`
+          : `PostgreSQL connection lost during COMMIT; whether it was applied is unknown: ${(err as Error).message}`,
+        { cause: err, outcome: applied === false ? 'not_stored' : 'unknown' },
+      );
     }
+  }
+
+  /**
+   * Whether a recall whose COMMIT answer was lost was applied, from the revision rows it bumped: one
+   * row carrying its recall id proves it (a recall commits whole); a row still below its revision, or
+   * at it under another recall, proves it was not. A row already past it was overwritten since: no telling.
+   */
+  async function recallApplied(queueIds: readonly string[], recallId: string, revisions: ReadonlyMap<string, number>): Promise<boolean | null> {
+    const rows = await query<{ queue_id: string; revision: string; recall_id: string }>(
+      'SELECT queue_id, revision, recall_id FROM recall_revisions WHERE queue_id = ANY($1::text[])',
+      [queueIds],
+    );
+    const byQueue = new Map(rows.map((r) => [r.queue_id, r]));
+    let notApplied = false;
+    for (const q of queueIds) {
+      const row = byQueue.get(q);
+      const mine = revisions.get(q)!;
+      if (row?.recall_id === recallId) return true;
+      if (!row || Number(row.revision) <= mine) notApplied = true;
+    }
+    return notApplied ? false : null;
   }
 
   try {
@@ -205,7 +239,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           }
           if (cols.q.length) await c.query(SQL.csSetMany, [cols.q, cols.k, cols.v, now, cols.seq]);
           return { revisions: new Map(queueIds.map((q) => [q, revisions.get(q)!])), before };
-        }),
+        }, (written) => recallApplied(queueIds, recallId, written.revisions)),
       read: async (queueId, keys) => {
         const [row] = await query<{ revision: string | null; recall_id: string | null; updated_at: string | null; vals: Record<string, string> | null }>(
           SQL.recallRead,
