@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { blake3 } from 'hash-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTOV1_OFFSET, AUTOV1_LENGTH, hashModelFile, hashModelFolder } from './hashing.js';
+import { AUTOV1_OFFSET, AUTOV1_LENGTH, byPathParts, hashModelFile, hashModelFolder } from './hashing.js';
 
 const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 let dir: string;
@@ -61,5 +61,35 @@ describe('model hashing', () => {
     expect(h).toEqual({ blake3: expected, sha256: null, autov2: null, autov1: null, autov3: null });
     fs.writeFileSync(path.join(folder, 'model_index.json'), '{"changed":true}');
     expect((await hashModelFolder(folder)).blake3).toBe(expected);
+  });
+
+  it('orders a folder\'s weight files part by part, as Python orders paths, and counts symlinked files', async () => {
+    const folder = path.join(dir, 'cache-snapshot');
+    const blobs = path.join(dir, 'blobs');
+    for (const d of ['unet', 'unet-fp16', 'unet.old', 'linked-dir-target']) fs.mkdirSync(path.join(folder, d), { recursive: true });
+    fs.mkdirSync(blobs, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'unet', 'w.safetensors'), 'unet');
+    fs.writeFileSync(path.join(folder, 'unet-fp16', 'w.safetensors'), 'unet-fp16');
+    fs.writeFileSync(path.join(folder, 'unet.old', 'w.safetensors'), 'unet.old');
+    // A Hugging Face cache stores the weights as blobs and links them into the snapshot.
+    fs.writeFileSync(path.join(blobs, 'abc123'), 'vae-blob');
+    fs.mkdirSync(path.join(folder, 'vae'));
+    fs.symlinkSync(path.join(blobs, 'abc123'), path.join(folder, 'vae', 'w.safetensors'));
+    // A linked folder is not entered, and a dangling link is not a file.
+    fs.writeFileSync(path.join(folder, 'linked-dir-target', 'w.bin'), 'seen once');
+    fs.symlinkSync(path.join(folder, 'linked-dir-target'), path.join(folder, 'zz-linked-dir'));
+    fs.symlinkSync(path.join(blobs, 'missing'), path.join(folder, 'dangling.safetensors'));
+
+    // Python: sorted([Path('unet-fp16/w'), Path('unet/w'), Path('unet.old/w')]) puts unet first; a string sort puts it last.
+    const order = ['linked-dir-target', 'unet', 'unet-fp16', 'unet.old', 'vae'];
+    const digests = { 'linked-dir-target': 'seen once', unet: 'unet', 'unet-fp16': 'unet-fp16', 'unet.old': 'unet.old', vae: 'vae-blob' } as const;
+    let joined = '';
+    for (const d of order) joined += await blake3(digests[d as keyof typeof digests]);
+    expect((await hashModelFolder(folder)).blake3).toBe(await blake3(joined));
+  });
+
+  it('compares paths one folder level at a time', () => {
+    const sorted = ['a/unet.old/w', 'a/unet/w', 'a/unet-fp16/w', 'a/unet/a/w', 'a/b'].sort(byPathParts);
+    expect(sorted).toEqual(['a/b', 'a/unet/a/w', 'a/unet/w', 'a/unet-fp16/w', 'a/unet.old/w']);
   });
 });

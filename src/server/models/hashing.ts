@@ -78,16 +78,33 @@ async function blake3Of(file: string): Promise<string> {
  * of each weight file (.safetensors, .bin, .ckpt, .pt, .pth; configs are left out), taken in the
  * order of their paths, then one BLAKE3 over the concatenated hex digests. The other hashes are
  * file hashes and stay null for a folder.
+ *
+ * Which files, and in which order, follow InvokeAI's walk of the folder: symlinks to files count (a
+ * Hugging Face cache snapshot is made of them), symlinked folders are not entered, and paths are
+ * ordered part by part, as Python orders paths, so `unet/x` comes before `unet-fp16/x` although
+ * `-` sorts before `/` in a plain string comparison.
  */
 export async function hashModelFolder(dir: string): Promise<ModelHashes> {
   const entries = await fsp.readdir(dir, { withFileTypes: true, recursive: true });
-  const files = entries
-    .filter((e) => e.isFile() && FOLDER_WEIGHT_EXTENSIONS.some((ext) => e.name.endsWith(ext)))
-    .map((e) => path.join(e.parentPath, e.name))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const files: string[] = [];
+  for (const e of entries) {
+    if (!FOLDER_WEIGHT_EXTENSIONS.some((ext) => e.name.endsWith(ext))) continue;
+    const file = path.join(e.parentPath, e.name);
+    if (e.isFile() || (e.isSymbolicLink() && (await fsp.stat(file).catch(() => null))?.isFile())) files.push(file);
+  }
+  files.sort(byPathParts);
   const composite = await createBLAKE3();
   composite.init();
   for (const f of files) composite.update(await blake3Of(f));
   return { blake3: composite.digest('hex'), sha256: null, autov2: null, autov1: null, autov3: null };
 }
 
+/** Orders paths by their parts, one folder level at a time. */
+export function byPathParts(a: string, b: string): number {
+  const pa = a.split(path.sep);
+  const pb = b.split(path.sep);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
