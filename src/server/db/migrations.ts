@@ -75,4 +75,15 @@ export const MIGRATIONS: Migration[] = [
     // keys through the primary key and sorts them in memory.
     statements: [`DROP INDEX IF EXISTS client_state_queue_seq`],
   },
+  {
+    version: 4,
+    name: 'diffusers folders hashed again',
+    // Folder hashes were taken in plain string order and without symlinked weight files; InvokeAI
+    // orders paths part by part and counts those links, so some stored hashes could not match its
+    // own. The background hasher takes every folder again.
+    statements: [
+      `UPDATE models SET hash_blake3 = NULL, hash_sha256 = NULL, hash_autov2 = NULL, hash_autov1 = NULL, hash_autov3 = NULL, hashed_at = NULL
+       WHERE format = 'diffusers'`,
+    ],
+  },
 ];

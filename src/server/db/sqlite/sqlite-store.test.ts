@@ -113,3 +113,32 @@ describe('SQLite migrations', () => {
     expect(versions).toEqual(MIGRATIONS.map((m) => m.version));
   });
 });
+
+describe('SQLite migration 4', () => {
+  it('clears the hashes of diffusers folders, so they are taken again, and keeps those of files', async () => {
+    const file = path.join(dir, 'v3.db');
+    const old = new Database(file);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
+      for (const sql of m.statements) old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+    }
+    const put = old.prepare(
+      `INSERT INTO models (key, name, base, type, format, path, file_size, mtime_ms, hash_blake3, hash_sha256, hash_autov2, source, created_at, updated_at, hashed_at)
+       VALUES (?, ?, 'sdxl', 'main', ?, ?, 1, 1, ?, ?, ?, 'scan', 'then', 'then', 'then')`,
+    );
+    put.run('folder-key', 'pipe', 'diffusers', 'main/pipe', 'b3'.repeat(32), null, null);
+    put.run('file-key', 'single', 'checkpoint', 'main/single.safetensors', 'c4'.repeat(32), 'd5'.repeat(32), 'd5'.repeat(5));
+    old.close();
+
+    const upgraded = openSqliteStore(file);
+    try {
+      const unhashed = await upgraded.models.withoutHashes(10);
+      expect(unhashed.map((m) => m.key)).toEqual(['folder-key']);
+      expect((await upgraded.models.findByHash('c4'.repeat(32))).map((m) => m.key)).toEqual(['file-key']);
+      expect(await upgraded.models.findByHash('b3'.repeat(32))).toEqual([]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+});
