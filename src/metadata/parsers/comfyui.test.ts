@@ -33,7 +33,57 @@ const HIRES_GRAPH = {
   save: node('SaveImage', { images: ['decode', 0], filename_prefix: 'robot' }),
 };
 
+/** ComfyUI's SDXL base + refiner layout: two KSamplerAdvanced sharing one 25-step schedule, the refiner taking over at step 20. */
+const REFINER_GRAPH = {
+  '4': node('CheckpointLoaderSimple', { ckpt_name: 'sd_xl_base_1.0.safetensors' }),
+  '12': node('CheckpointLoaderSimple', { ckpt_name: 'sd_xl_refiner_1.0.safetensors' }),
+  '5': node('EmptyLatentImage', { width: 1024, height: 1024, batch_size: 1 }),
+  '6': node('CLIPTextEncode', { clip: ['4', 1], text: 'evening sunset scenery blue sky nature, glass bottle with a galaxy in it' }),
+  '7': node('CLIPTextEncode', { clip: ['4', 1], text: 'text, watermark' }),
+  '15': node('CLIPTextEncodeSDXLRefiner', { clip: ['12', 1], ascore: 6, width: 1024, height: 1024, text: 'evening sunset scenery blue sky nature, glass bottle with a galaxy in it' }),
+  '16': node('CLIPTextEncodeSDXLRefiner', { clip: ['12', 1], ascore: 2.5, width: 1024, height: 1024, text: 'text, watermark' }),
+  '10': node('KSamplerAdvanced', {
+    add_noise: 'enable', noise_seed: 721897303, steps: 25, cfg: 8, sampler_name: 'euler', scheduler: 'normal', start_at_step: 0, end_at_step: 20,
+    return_with_leftover_noise: 'enable', model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0],
+  }),
+  '11': node('KSamplerAdvanced', {
+    add_noise: 'disable', noise_seed: 0, steps: 25, cfg: 7, sampler_name: 'euler', scheduler: 'normal', start_at_step: 20, end_at_step: 10000,
+    return_with_leftover_noise: 'disable', model: ['12', 0], positive: ['15', 0], negative: ['16', 0], latent_image: ['10', 0],
+  }),
+  '17': node('VAEDecode', { samples: ['11', 0], vae: ['12', 2] }),
+  '19': node('SaveImage', { images: ['17', 0], filename_prefix: 'ComfyUI' }),
+};
+
 describe('ComfyUI prompt graph', () => {
+  it('maps an SDXL refiner pass (another checkpoint after the first) onto the refiner fields', () => {
+    const r = parse(REFINER_GRAPH);
+    expect(r.parameters).toMatchObject({
+      seed: 721897303,
+      steps: 25,
+      cfg_scale: 8,
+      model: 'sd_xl_base_1.0',
+      positive_prompt: 'evening sunset scenery blue sky nature, glass bottle with a galaxy in it',
+      negative_prompt: 'text, watermark',
+      width: 1024,
+      height: 1024,
+      refiner_model: 'sd_xl_refiner_1.0',
+      refiner_steps: 25,
+      refiner_cfg_scale: 7,
+      refiner_denoise_start: 0.8,
+      refiner_positive_aesthetic_score: 6,
+      refiner_negative_aesthetic_score: 2.5,
+    });
+    // The refiner pass is mapped, so it is not listed among the samplers left aside.
+    expect(r.unmapped.other_samplers).toBeUndefined();
+  });
+
+  it('reads where a plain KSampler refiner takes over from its denoise', () => {
+    const graph = structuredClone(REFINER_GRAPH) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    graph['11'] = node('KSampler', { seed: 5, steps: 10, cfg: 5, sampler_name: 'euler', scheduler: 'normal', denoise: 0.25, model: ['12', 0], positive: ['15', 0], negative: ['16', 0], latent_image: ['10', 0] });
+    const r = parse(graph);
+    expect(r.parameters).toMatchObject({ refiner_model: 'sd_xl_refiner_1.0', refiner_steps: 10, refiner_cfg_scale: 5, refiner_denoise_start: 0.75 });
+  });
+
   it('reads the first pass of a hires-fix chain and keeps the second pass aside', () => {
     const r = parse(HIRES_GRAPH);
     expect(r.parameters).toEqual({

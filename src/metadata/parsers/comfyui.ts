@@ -243,6 +243,52 @@ function readVae(graph: ComfyGraph, out: RecallBuilder): void {
   if (vae) out.setModel('vae_model', modelNameFromFile(vae), undefined, 'vae_name');
 }
 
+/** The checkpoint a model input comes from, through LoRA loaders and other model patches. */
+function checkpointOf(graph: ComfyGraph, start: unknown): string | undefined {
+  let v = start;
+  for (let i = 0; i < MAX_CHAIN; i++) {
+    const node = graph.follow(v);
+    if (!node) return undefined;
+    const checkpoint = firstString(node.inputs, ['ckpt_name', 'unet_name', 'base_ckpt_name']);
+    if (checkpoint) return checkpoint;
+    v = node.inputs.model;
+  }
+  return undefined;
+}
+
+/**
+ * A later pass that samples with another checkpoint than the first is an SDXL-style refiner (a
+ * hires pass reuses the first model). It maps onto the refiner fields: its model, steps and CFG,
+ * where it takes over (the step it starts at in KSamplerAdvanced, or 1 - denoise), and the
+ * aesthetic scores of CLIPTextEncodeSDXLRefiner.
+ */
+function readRefiner(graph: ComfyGraph, chain: readonly ComfyNode[], out: RecallBuilder): ComfyNode | undefined {
+  const first = chain[0]!;
+  const base = checkpointOf(graph, readSampler(graph, first).model);
+  let refiner: { node: ComfyNode; checkpoint: string } | undefined;
+  for (const node of chain.slice(1)) {
+    const checkpoint = checkpointOf(graph, readSampler(graph, node).model);
+    if (checkpoint !== undefined && checkpoint !== base) {
+      refiner = { node, checkpoint };
+      break;
+    }
+  }
+  if (!refiner) return undefined;
+  const s = readSampler(graph, refiner.node);
+  out.setModel('refiner_model', modelNameFromFile(refiner.checkpoint), undefined, 'refiner ckpt_name');
+  const steps = toNumber(s.steps);
+  out.set('refiner_steps', steps, 'refiner steps');
+  out.set('refiner_cfg_scale', toNumber(s.cfg), 'refiner cfg');
+  const startStep = toNumber(graph.value(refiner.node.inputs.start_at_step));
+  const denoise = toNumber(s.denoise);
+  const start = startStep !== undefined && steps ? startStep / steps : denoise !== undefined ? 1 - denoise : undefined;
+  if (start !== undefined) out.set('refiner_denoise_start', Math.min(1, Math.max(0, Math.round(start * 1000) / 1000)), 'refiner start_at_step');
+  const score = (link: unknown) => toNumber(graph.value(graph.findUpstream(link, (n) => 'ascore' in n.inputs)[0]?.inputs.ascore));
+  out.set('refiner_positive_aesthetic_score', score(s.positive), 'refiner positive ascore');
+  out.set('refiner_negative_aesthetic_score', score(s.negative), 'refiner negative ascore');
+  return refiner.node;
+}
+
 function summary(graph: ComfyGraph, node: ComfyNode): Record<string, unknown> {
   const s = readSampler(graph, node);
   return { node: node.id, class_type: node.classType, seed: s.seed, steps: s.steps, cfg: s.cfg, sampler_name: s.sampler, scheduler: s.scheduler, denoise: s.denoise };
@@ -274,7 +320,8 @@ export function mapComfyGraph(graph: ComfyGraph, out: RecallBuilder): void {
   for (const lora of loras.reverse()) out.addLora({ model_name: lora.name, weight: lora.weight }, undefined, `lora ${lora.nodeId}`);
   readLatent(graph, first.inputs.latent_image, out);
   readVae(graph, out);
-  const others = [...graph.nodes.values()].filter((n) => isSampler(n) && n !== first);
+  const refiner = readRefiner(graph, chain, out);
+  const others = [...graph.nodes.values()].filter((n) => isSampler(n) && n !== first && n !== refiner);
   if (others.length > 0) out.keep('other_samplers', others.slice(0, MAX_LISTED_SAMPLERS).map((n) => summary(graph, n)));
   if (others.length > MAX_LISTED_SAMPLERS) out.keep('other_samplers_not_listed', others.length - MAX_LISTED_SAMPLERS);
 }
