@@ -55,7 +55,71 @@ const TXT2IMG_LINKS = [
   [14, 8, 0, 9, 0, 'IMAGE'],
 ];
 
+/** ComfyUI's SDXL base + refiner example as the editor saves it. */
+const REFINER_NODES = [
+  { id: 4, type: 'CheckpointLoaderSimple', mode: 0, inputs: [], widgets_values: ['sd_xl_base_1.0.safetensors'] },
+  { id: 12, type: 'CheckpointLoaderSimple', mode: 0, inputs: [], widgets_values: ['sd_xl_refiner_1.0.safetensors'] },
+  { id: 5, type: 'EmptyLatentImage', mode: 0, inputs: [], widgets_values: [1024, 1024, 1] },
+  { id: 6, type: 'CLIPTextEncode', mode: 0, inputs: [input('clip', 1)], widgets_values: ['a glass bottle with a galaxy in it'] },
+  { id: 7, type: 'CLIPTextEncode', mode: 0, inputs: [input('clip', 2)], widgets_values: ['text, watermark'] },
+  { id: 15, type: 'CLIPTextEncodeSDXLRefiner', mode: 0, inputs: [input('clip', 3)], widgets_values: [6, 1024, 1024, 'a glass bottle with a galaxy in it'] },
+  { id: 16, type: 'CLIPTextEncodeSDXLRefiner', mode: 0, inputs: [input('clip', 4)], widgets_values: [2.5, 1024, 1024, 'text, watermark'] },
+  {
+    id: 10,
+    type: 'KSamplerAdvanced',
+    mode: 0,
+    inputs: [input('model', 5), input('positive', 6), input('negative', 7), input('latent_image', 8)],
+    widgets_values: ['enable', 721897303, 'fixed', 25, 8, 'euler', 'normal', 0, 20, 'enable'],
+  },
+  {
+    id: 11,
+    type: 'KSamplerAdvanced',
+    mode: 0,
+    inputs: [input('model', 9), input('positive', 10), input('negative', 11), input('latent_image', 12)],
+    widgets_values: ['disable', 0, 'fixed', 25, 7, 'euler', 'normal', 20, 10000, 'disable'],
+  },
+  { id: 17, type: 'VAEDecode', mode: 0, inputs: [input('samples', 13), input('vae', 14)], widgets_values: [] },
+  { id: 19, type: 'SaveImage', mode: 0, inputs: [input('images', 15)], widgets_values: ['ComfyUI'] },
+];
+const REFINER_LINKS = [
+  [1, 4, 1, 6, 0, 'CLIP'],
+  [2, 4, 1, 7, 0, 'CLIP'],
+  [3, 12, 1, 15, 0, 'CLIP'],
+  [4, 12, 1, 16, 0, 'CLIP'],
+  [5, 4, 0, 10, 0, 'MODEL'],
+  [6, 6, 0, 10, 1, 'CONDITIONING'],
+  [7, 7, 0, 10, 2, 'CONDITIONING'],
+  [8, 5, 0, 10, 3, 'LATENT'],
+  [9, 12, 0, 11, 0, 'MODEL'],
+  [10, 15, 0, 11, 1, 'CONDITIONING'],
+  [11, 16, 0, 11, 2, 'CONDITIONING'],
+  [12, 10, 0, 11, 3, 'LATENT'],
+  [13, 11, 0, 17, 0, 'LATENT'],
+  [14, 12, 2, 17, 1, 'VAE'],
+  [15, 17, 0, 19, 0, 'IMAGE'],
+];
+
 describe('ComfyUI UI workflow', () => {
+  it('reads an SDXL base + refiner workflow into the main and refiner fields', () => {
+    const r = interpret({ workflow: workflow(REFINER_NODES, REFINER_LINKS) });
+    expect(r.parameters).toMatchObject({
+      seed: 721897303,
+      steps: 25,
+      cfg_scale: 8,
+      model: 'sd_xl_base_1.0',
+      positive_prompt: 'a glass bottle with a galaxy in it',
+      negative_prompt: 'text, watermark',
+      width: 1024,
+      height: 1024,
+      refiner_model: 'sd_xl_refiner_1.0',
+      refiner_steps: 25,
+      refiner_cfg_scale: 7,
+      refiner_denoise_start: 0.8,
+      refiner_positive_aesthetic_score: 6,
+      refiner_negative_aesthetic_score: 2.5,
+    });
+  });
+
   it('reads an image that carries only the workflow: prompts, model, LoRAs, sampler, size and a seed from a primitive', () => {
     const r = interpret({ workflow: workflow(TXT2IMG_NODES, TXT2IMG_LINKS) });
     expect(r.source).toEqual({ tool: 'comfyui', version: null });

@@ -30,6 +30,7 @@ const WIDGETS: Record<string, readonly string[]> = {
   CLIPSetLastLayer: ['stop_at_clip_layer'],
   CLIPTextEncode: ['text'],
   CLIPTextEncodeSDXL: ['width', 'height', 'crop_w', 'crop_h', 'target_width', 'target_height', 'text_g', 'text_l'],
+  CLIPTextEncodeSDXLRefiner: ['ascore', 'width', 'height', 'text'],
   CLIPTextEncodeFlux: ['clip_l', 't5xxl', 'guidance'],
   FluxGuidance: ['guidance'],
   EmptyLatentImage: ['width', 'height', 'batch_size'],
