@@ -322,6 +322,31 @@ export function describeStoreContract(name: string, harness: StoreHarness): void
         expect(await s.models.findByHash('b3')).toEqual([]);
       });
 
+      it('pages through the models without hashes, smallest first, then by key', async () => {
+        const s = await open();
+        const sizes: Record<string, number> = { a: 300, b: 100, c: 200, d: 100, e: 100 };
+        await s.models.applyScan(
+          Object.entries(sizes).map(([name, file_size]) => scanned(name, { file_size })),
+          NOW,
+          (() => {
+            let n = 0;
+            // Keys whose order differs from the names', so the key decides among equal sizes.
+            return () => ['k5', 'k4', 'k3', 'k2', 'k1'][n++]!;
+          })(),
+        );
+        const all = await s.models.withoutHashes(10);
+        expect(all.map((m) => `${m.file_size}:${m.key}`)).toEqual(['100:k1', '100:k2', '100:k4', '200:k3', '300:k5']);
+        const pages: string[][] = [];
+        let after: { file_size: number; key: string } | undefined;
+        for (;;) {
+          const page = await s.models.withoutHashes(2, after);
+          if (page.length === 0) break;
+          pages.push(page.map((m) => m.key));
+          after = { file_size: page.at(-1)!.file_size, key: page.at(-1)!.key };
+        }
+        expect(pages).toEqual([['k1', 'k2'], ['k4', 'k3'], ['k5']]);
+      });
+
       it('finds a model by a hash prefix of the given kinds, and stores hashes only for the file that was hashed', async () => {
         const s = await open();
         await s.models.applyScan([scanned('a')], NOW, () => 'k1');

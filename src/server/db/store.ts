@@ -100,8 +100,12 @@ export interface ModelRepository {
    * have seen a new file); answers whether the row was updated.
    */
   setHashes(key: string, hashes: ModelHashes, now: string, expect?: HashedFile): Promise<boolean>;
-  /** Present models not hashed yet (`hashed_at` is NULL), smallest first, for the background hasher. */
-  withoutHashes(limit: number): Promise<ModelRecord[]>;
+  /**
+   * Present models not hashed yet (`hashed_at` is NULL), smallest first (then by key), for the
+   * background hasher; with `after`, those that come after that model in this order, so the hasher
+   * reads each once per pass however many it has to leave for later.
+   */
+  withoutHashes(limit: number, after?: { file_size: number; key: string }): Promise<ModelRecord[]>;
   count(): Promise<number>;
 }
 

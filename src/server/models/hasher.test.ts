@@ -151,3 +151,37 @@ describe('hash worker lifetime', () => {
     }
   });
 });
+
+describe('background model hasher, with many files it cannot read', () => {
+  it('leaves them for later reading each row once per pass, not once per batch', async () => {
+    const count = 5000;
+    const found = Array.from({ length: count }, (_, i) => ({
+      path: `sd-1/lora/gone-${i}.safetensors`,
+      name: `gone-${i}`,
+      base: 'sd-1' as const,
+      type: 'lora' as const,
+      format: 'checkpoint' as const,
+      file_size: 1 + (i % 7),
+      mtime_ms: 1,
+      description: null,
+      source: 'scan',
+    }));
+    await store.models.applyScan(found, new Date().toISOString(), () => crypto.randomUUID());
+    // Count what the hasher reads: before, each batch of 500 re-read every model already deferred.
+    let rowsRead = 0;
+    const counting = Object.create(store.models) as typeof store.models;
+    counting.withoutHashes = async (limit, after) => {
+      const rows = await store.models.withoutHashes(limit, after);
+      rowsRead += rows.length;
+      return rows;
+    };
+    const hasher = new ModelHasher(counting, path.join(dir, 'models'), log, { runner });
+    const summary = await hasher.run();
+    expect(summary.hashed).toBe(0);
+    expect(new Set(summary.deferred.map((d) => d.path)).size).toBe(count);
+    expect(rowsRead).toBe(count);
+    // A second pass right away finds every one of them deferred and hashes nothing.
+    expect(await hasher.run()).toEqual({ hashed: 0, deferred: [] });
+    await hasher.close();
+  }, 30_000);
+});

@@ -89,24 +89,28 @@ export class ModelHasher {
 
   private async loop(onModel?: (m: ModelRecord, done: number, total: number) => void): Promise<HashRunSummary> {
     const summary: HashRunSummary = { hashed: 0, deferred: [] };
-    const seen = new Set<string>();
+    // One pass in (size, key) order: each unhashed model is read once, so a registry whose files
+    // cannot be read (a drive not mounted) costs one pass, not one re-read of the rest per batch.
+    const visited = new Set<string>();
+    let after: { file_size: number; key: string } | undefined;
     while (!this.closed) {
+      const page = await this.repo.withoutHashes(BATCH, after);
+      if (page.length === 0) break;
+      const last = page.at(-1)!;
+      after = { file_size: last.file_size, key: last.key };
       const now = Date.now();
-      const unhashed = await this.repo.withoutHashes(BATCH + this.retry.size);
-      // Forget deferred models that no longer need hashing (rehashed, gone, or past the batch).
-      const keys = new Set(unhashed.map((m) => m.key));
-      for (const key of this.retry.keys()) if (!keys.has(key)) this.retry.delete(key);
-      const todo = unhashed.filter((m) => !seen.has(m.key) && (this.retry.get(m.key)?.at ?? 0) <= now);
-      if (todo.length === 0) break;
-      for (const [i, m] of todo.entries()) {
+      for (const [i, m] of page.entries()) {
         if (this.closed) break;
-        seen.add(m.key);
-        onModel?.(m, i, todo.length);
+        visited.add(m.key);
+        if ((this.retry.get(m.key)?.at ?? 0) > now) continue;
+        onModel?.(m, i, page.length);
         const problem = await this.hashOne(m);
         if (problem) summary.deferred.push({ path: m.path, reason: problem });
         else summary.hashed++;
       }
     }
+    // Deferred models the pass did not meet need no hashing any more (hashed since, or gone).
+    if (!this.closed) for (const key of this.retry.keys()) if (!visited.has(key)) this.retry.delete(key);
     if (summary.hashed > 0 || summary.deferred.length > 0) {
       this.log.info(`Model hashing: ${summary.hashed} hashed, ${summary.deferred.length} left for later`);
     }
@@ -153,7 +157,9 @@ export class ModelHasher {
   private scheduleRetry(): void {
     if (this.closed || this.retry.size === 0) return;
     if (this.timer) clearTimeout(this.timer);
-    const at = Math.min(...[...this.retry.values()].map((r) => r.at));
+    // A loop, not Math.min(...): a registry of 100,000 unreadable files would pass too many arguments.
+    let at = Infinity;
+    for (const r of this.retry.values()) at = Math.min(at, r.at);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.kick();

@@ -310,10 +310,14 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
           });
         return (rowCount ?? 0) > 0;
       },
-      withoutHashes: async (limit) =>
-        (await query<ModelRow>('SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL ORDER BY file_size, key COLLATE "C" LIMIT $1', [limit])).map(
-          modelRecordFromRow,
-        ),
+      withoutHashes: async (limit, after) =>
+        (
+          await query<ModelRow>(
+            `SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL AND (file_size > $2 OR (file_size = $2 AND key COLLATE "C" > $3))
+             ORDER BY file_size, key COLLATE "C" LIMIT $1`,
+            [limit, after?.file_size ?? -1, after?.key ?? ''],
+          )
+        ).map(modelRecordFromRow),
       count: async () => Number((await query<{ n: string }>('SELECT count(*) AS n FROM models WHERE missing = 0'))[0]!.n),
     },
     close: () => pool.end(),

@@ -117,8 +117,8 @@ export function openSqliteStore(file: string): Store {
          hash_autov3 = @autov3, hashed_at = @now, updated_at = @now
        WHERE key = @key AND (@size IS NULL OR (file_size = @size AND mtime_ms = @mtime))`,
     ),
-    modelUnhashed: db.prepare<[number], ModelRow>(
-      'SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL ORDER BY file_size, key LIMIT ?',
+    modelUnhashed: db.prepare<[number, string, number], ModelRow>(
+      'SELECT * FROM models WHERE missing = 0 AND hashed_at IS NULL AND (file_size, key) > (?, ?) ORDER BY file_size, key LIMIT ?',
     ),
     modelCount: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM models WHERE missing = 0'),
   };
@@ -319,7 +319,7 @@ export function openSqliteStore(file: string): Store {
       },
       setHashes: async (key, h: ModelHashes, now, expect) =>
         st.modelHashes.run({ ...h, key, now, size: expect?.file_size ?? null, mtime: expect?.mtime_ms ?? null }).changes > 0,
-      withoutHashes: async (limit) => st.modelUnhashed.all(limit).map(modelRecordFromRow),
+      withoutHashes: async (limit, after) => st.modelUnhashed.all(after?.file_size ?? -1, after?.key ?? '', limit).map(modelRecordFromRow),
       count: async () => st.modelCount.get()!.n,
     },
     close: async () => {
