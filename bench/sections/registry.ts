@@ -27,7 +27,7 @@ interface Registry {
  * A root whose registry holds `count` models, written straight into its database (as a scan would),
  * so the figure measures resolution rather than how fast 100,000 files can be created.
  */
-async function makeRegistry(count: number, dir: string): Promise<Registry> {
+export async function makeRegistry(count: number, dir: string): Promise<Registry> {
   const root = makeRoot(dir, `registry-${count}-`);
   const store = openSqliteStore(rootPaths(root).database);
   const names: Record<string, string[]> = {};
@@ -59,7 +59,7 @@ async function makeRegistry(count: number, dir: string): Promise<Registry> {
 }
 
 /** A resolution-heavy recall naming random models of the registry: a main model, 5 LoRAs, a ControlNet, an IP adapter, a VAE. */
-function bodyFor(r: Registry): () => string {
+export function bodyFor(r: Registry): () => string {
   const pick = (type: string) => {
     const list = r.names[type]!;
     return list[Math.floor(Math.random() * list.length)]!;

@@ -39,3 +39,27 @@ describe('ModelIndex', () => {
     expect(index.findByName('detail')).toEqual([]);
   });
 });
+
+describe('ModelIndex, against a plain Map of the same registry', () => {
+  it('answers the same for every name, across duplicates, Unicode and near-identical names', () => {
+    let seed = 42;
+    const random = () => ((seed = Math.imul(seed ^ (seed >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32;
+    const types = ['main', 'lora', 'vae', 'controlnet', 'ip_adapter'] as const;
+    const bases = ['sd-1', 'sdxl', 'flux', 'any'] as const;
+    const names = [
+      ...Array.from({ length: 3000 }, (_, i) => `lora-${String(i).padStart(6, '0')}`),
+      'détail', 'détail ', 'Détail', '细节增强', 'art 🎨 style', 'art 🎨 style2', 'a', 'aa',
+    ];
+    const registry: RegistryEntry[] = Array.from({ length: 6000 }, (_, i) => ({
+      key: `${i}-${crypto.randomUUID()}`,
+      name: names[Math.floor(random() * names.length)]!,
+      type: types[Math.floor(random() * types.length)]!,
+      base: bases[Math.floor(random() * bases.length)]!,
+    }));
+    const expected = new Map<string, RegistryEntry[]>();
+    for (const r of registry) expected.set(r.name, [...(expected.get(r.name) ?? []), r]);
+    const index = new ModelIndex(() => registry, () => 1);
+    for (const name of names) expect(index.findByName(name), name).toEqual(expected.get(name) ?? []);
+    for (const absent of ['lora-999999', 'detail', 'art 🎨', '', 'lora-00000', 'lora-0000000']) expect(index.findByName(absent)).toEqual([]);
+  });
+});

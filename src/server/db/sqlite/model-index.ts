@@ -9,6 +9,42 @@ const TYPE_CODES = new Map<string, number>(MODEL_TYPES.map((t, i) => [t, i]));
 const BASE_CODES = new Map<string, number>(MODEL_BASES.map((b, i) => [b, i]));
 const UNKNOWN_BASE = BASE_CODES.get('unknown')!;
 
+/** FNV-1a over UTF-16 code units: cheap, and spreads names that differ only in a digit. */
+function hashOf(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h | 0;
+}
+
+/**
+ * The registry as lookup tables: an open-addressing hash table of distinct names, then one record
+ * per name and one per model, each with its string's UTF-16 code units inline. It all lives in
+ * three typed arrays, so 100,000 models are a few megabytes the garbage collector never walks, and
+ * a lookup reads about three cache lines (the slot, the name's record, the model's). With a Map of
+ * 100,000 name strings beside arrays of keys, types and bases, a recall naming nine random models
+ * of a large registry cost about a tenth more than with a small one (docs/benchmarks.md).
+ *
+ *   slots:  per slot, the name's hash and its record's offset + 1 (0: empty slot)
+ *   names:  per name,  [length, first model (2 units), ...name]
+ *   models: per model, [type << 8 | base, next model of the name + 1 (2 units), key length, ...key]
+ */
+interface Table {
+  slots: Int32Array;
+  names: Uint16Array;
+  models: Uint16Array;
+}
+
+const NAME_HEAD = 3;
+const MODEL_HEAD = 4;
+const u32 = (a: Uint16Array, at: number): number => a[at]! | (a[at + 1]! << 16);
+function setU32(a: Uint16Array, at: number, v: number): void {
+  a[at] = v & 0xffff;
+  a[at + 1] = v >>> 16;
+}
+function put(a: Uint16Array, at: number, s: string): void {
+  for (let i = 0; i < s.length; i++) a[at + i] = s.charCodeAt(i);
+}
+
 /**
  * Every present model of the registry by name, as references (key, name, type, base): what
  * resolving a recall needs, in memory, so a lookup costs about the same with 100 models or
@@ -17,11 +53,7 @@ const UNKNOWN_BASE = BASE_CODES.get('unknown')!;
  * another one (`PRAGMA data_version`, e.g. `recall models scan` while the server runs).
  */
 export class ModelIndex {
-  /*
-   * Kept as columns rather than one object per model (about 13 MB for 100,000 models); a lookup
-   * builds the few references it returns.
-   */
-  private table: { byName: Map<string, number | number[]>; keys: string[]; types: Uint8Array; bases: Uint8Array } | null = null;
+  private table: Table | null = null;
   private seenVersion: number | null = null;
   private checkedAt = -Infinity;
 
@@ -36,7 +68,7 @@ export class ModelIndex {
     this.table = null;
   }
 
-  private fresh() {
+  private fresh(): Table {
     const now = performance.now();
     if (now - this.checkedAt >= CHECK_EVERY_MS) {
       this.checkedAt = now;
@@ -46,32 +78,84 @@ export class ModelIndex {
         this.invalidate();
       }
     }
-    if (!this.table) {
-      const rows = this.loadAll();
-      const table = { byName: new Map<string, number | number[]>(), keys: new Array<string>(rows.length), types: new Uint8Array(rows.length), bases: new Uint8Array(rows.length) };
-      rows.forEach((row, i) => {
-        const type = TYPE_CODES.get(row.type);
-        // A type outside the contract cannot be asked for, so it is left out rather than guessed.
-        if (type === undefined) return;
-        table.keys[i] = row.key;
-        table.types[i] = type;
-        table.bases[i] = BASE_CODES.get(row.base) ?? UNKNOWN_BASE;
-        const seen = table.byName.get(row.name);
-        if (seen === undefined) table.byName.set(row.name, i);
-        else if (Array.isArray(seen)) seen.push(i);
-        else table.byName.set(row.name, [seen, i]);
-      });
-      this.table = table;
-    }
-    return this.table;
+    return (this.table ??= build(this.loadAll()));
   }
 
   /** Present models with this name, oldest first. */
   findByName(name: string): readonly RegistryEntry[] {
     const t = this.fresh();
-    const found = t.byName.get(name);
-    if (found === undefined) return [];
-    const ref = (i: number): RegistryEntry => ({ key: t.keys[i]!, name, type: MODEL_TYPES[t.types[i]!]!, base: MODEL_BASES[t.bases[i]!]! });
-    return typeof found === 'number' ? [ref(found)] : found.map(ref);
+    const at = findName(t, name, hashOf(name));
+    if (at < 0) return [];
+    const found: RegistryEntry[] = [];
+    for (let m = u32(t.names, at + 1); m >= 0; m = u32(t.models, m + 1) - 1) {
+      const kind = t.models[m]!;
+      const keyAt = m + MODEL_HEAD;
+      found.push({
+        key: String.fromCharCode.apply(null, t.models.subarray(keyAt, keyAt + t.models[m + 3]!) as unknown as number[]),
+        name,
+        type: MODEL_TYPES[kind >> 8]!,
+        base: MODEL_BASES[kind & 0xff]!,
+      });
+    }
+    return found;
   }
+}
+
+/** Where a name's record starts, or -1. */
+function findName(t: Table, name: string, hash: number): number {
+  const mask = t.slots.length / 2 - 1;
+  for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    const at = t.slots[slot * 2 + 1]! - 1;
+    if (at < 0) return -1;
+    if (t.slots[slot * 2] === hash && sameName(t.names, at, name)) return at;
+  }
+}
+
+function sameName(names: Uint16Array, at: number, name: string): boolean {
+  if (names[at] !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (names[at + NAME_HEAD + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+function build(rows: readonly RegistryEntry[]): Table {
+  // A type outside the contract cannot be asked for, so such a model is left out rather than guessed;
+  // so is a name or key too long for its length field (the contract allows far shorter ones).
+  const kept = rows.filter((r) => TYPE_CODES.has(r.type) && r.name.length <= 0xffff && r.key.length <= 0xffff);
+  let nameUnits = 0;
+  let modelUnits = 0;
+  for (const r of kept) {
+    nameUnits += NAME_HEAD + r.name.length;
+    modelUnits += MODEL_HEAD + r.key.length;
+  }
+  let size = 16;
+  while (size < kept.length * 2) size *= 2;
+  const t: Table = { slots: new Int32Array(size * 2), names: new Uint16Array(nameUnits), models: new Uint16Array(modelUnits) };
+  /** The last model seen of each name, by the name's record. */
+  const lastOf = new Map<number, number>();
+  let nameEnd = 0;
+  let modelEnd = 0;
+  for (const r of kept) {
+    const m = modelEnd;
+    t.models[m] = (TYPE_CODES.get(r.type)! << 8) | (BASE_CODES.get(r.base) ?? UNKNOWN_BASE);
+    t.models[m + 3] = r.key.length;
+    put(t.models, m + MODEL_HEAD, r.key);
+    modelEnd += MODEL_HEAD + r.key.length;
+    const hash = hashOf(r.name);
+    let at = findName(t, r.name, hash);
+    if (at < 0) {
+      at = nameEnd;
+      t.names[at] = r.name.length;
+      setU32(t.names, at + 1, m);
+      put(t.names, at + NAME_HEAD, r.name);
+      nameEnd += NAME_HEAD + r.name.length;
+      let slot = hash & (size - 1);
+      while (t.slots[slot * 2 + 1] !== 0) slot = (slot + 1) & (size - 1);
+      t.slots[slot * 2] = hash;
+      t.slots[slot * 2 + 1] = at + 1;
+    } else {
+      setU32(t.models, lastOf.get(at)! + 1, m + 1);
+    }
+    lastOf.set(at, m);
+  }
+  return t;
 }
