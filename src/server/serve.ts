@@ -85,6 +85,9 @@ export async function startServer(config: Config, opts: { explicitRoot: boolean;
   // A scan starts the background hasher; without one, models left unhashed last time are hashed now.
   if (config.scanOnStart) await recallApp.services.models.scan();
   else recallApp.services.hasher?.kick();
+  // The registry index is built before the first request, which would otherwise wait for it
+  // (a few hundred milliseconds with 100,000 models).
+  await store.models.warmUp?.();
 
   try {
     await recallApp.app.listen({ host: config.host, port: config.port });

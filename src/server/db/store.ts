@@ -89,6 +89,8 @@ export interface ModelRepository {
   findRefsByName?(name: string): Promise<readonly RegistryEntry[]>;
   /** The present model with this key, as a registry entry (optional, as above; else `get`). */
   findRefByKey?(key: string): Promise<RegistryEntry | null>;
+  /** Loads what the two lookups above keep in memory now, rather than on the first recall (optional, as above). */
+  warmUp?(): Promise<void>;
   /**
    * Upserts the scan result by path in one transaction: known paths keep their key, new ones get
    * `newKey()`, and known paths not in the scan are marked missing.

@@ -63,3 +63,15 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
     for (const absent of ['lora-999999', 'detail', 'art 🎨', '', 'lora-00000', 'lora-0000000']) expect(index.findByName(absent)).toEqual([]);
   });
 });
+
+describe('ModelIndex.load', () => {
+  it('builds the tables at once, so the first lookup does not', () => {
+    let loads = 0;
+    const index = new ModelIndex(() => (loads++, rows), () => 1);
+    index.load();
+    expect(loads).toBe(1);
+    expect(index.findByName('detail')).toHaveLength(2);
+    index.load();
+    expect(loads).toBe(1);
+  });
+});

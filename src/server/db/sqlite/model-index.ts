@@ -68,6 +68,11 @@ export class ModelIndex {
     this.table = null;
   }
 
+  /** Builds the tables now if they are not current (a large registry takes a moment). */
+  load(): void {
+    this.fresh();
+  }
+
   private fresh(): Table {
     const now = performance.now();
     if (now - this.checkedAt >= CHECK_EVERY_MS) {

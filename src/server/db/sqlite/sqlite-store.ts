@@ -307,6 +307,7 @@ export function openSqliteStore(file: string): Store {
           .filter((r) => types.includes(r.type as ModelType))
           .map(modelFromRow),
       findRefsByName: async (name) => index.findByName(name),
+      warmUp: async () => index.load(),
       // Keys are rarely sent instead of names; a query is fine for them.
       findRefByKey: async (key) => presentRefByKey.get(key) ?? null,
       findByHash: async (hash, kinds = MODEL_HASH_KINDS) => findByHash(hash, kinds),
