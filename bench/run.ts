@@ -30,7 +30,7 @@ const { values } = parseArgs({
 if (values.cli) useCli(values.cli);
 const settings: BenchSettings = values.quick
   ? { duration: 2, repeats: 1, clients: 200, largeRegistry: 10_000 }
-  : { duration: 5, repeats: 3, clients: 1000, largeRegistry: 100_000 };
+  : { duration: 3, repeats: 5, clients: 1000, largeRegistry: 100_000 };
 const only = new Set((values.only?.split(',') ?? SECTIONS) as Section[]);
 const outFile = path.resolve(values.out ?? path.join(REPO_ROOT, 'bench', 'results.json'));
 

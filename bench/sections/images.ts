@@ -15,6 +15,10 @@ async function noisePng(file: string, side: number): Promise<number> {
   await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
     .png({ compressionLevel: 0 })
     .toFile(file);
+  // On disk before anything is timed: a 50 MB file still being written back competes with the reads.
+  const fd = fs.openSync(file, 'r');
+  fs.fsyncSync(fd);
+  fs.closeSync(fd);
   return fs.statSync(file).size;
 }
 
