@@ -83,15 +83,21 @@ describe('SQLite store', () => {
   });
 });
 
+/** A database as a Recall whose last migration was `version` left it. */
+function databaseAt(file: string, version: number): Database.Database {
+  const db = new Database(file);
+  db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  for (const m of MIGRATIONS.filter((x) => x.version <= version)) {
+    for (const sql of m.statements) db.exec(sql);
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
+  }
+  return db;
+}
+
 describe('SQLite migrations', () => {
   it('upgrades a database made by an older version, keeping its data (v3 drops the seq index)', async () => {
     const file = path.join(dir, 'old.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS.filter((x) => x.version <= 2)) {
-      for (const sql of m.statements) old.exec(sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
-    }
+    const old = databaseAt(file, 2);
     const put = old.prepare('INSERT INTO client_state VALUES (?, ?, ?, ?, ?)');
     put.run('default', 'img_old', '1', 'then', 1);
     put.run('default', 'img_new', '2', 'then', 2);
@@ -117,12 +123,7 @@ describe('SQLite migrations', () => {
 describe('SQLite migration 4', () => {
   it('clears the hashes of diffusers folders, so they are taken again, and keeps those of files', async () => {
     const file = path.join(dir, 'v3.db');
-    const old = new Database(file);
-    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-    for (const m of MIGRATIONS.filter((x) => x.version <= 3)) {
-      for (const sql of m.statements) old.exec(sql);
-      old.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, 'then');
-    }
+    const old = databaseAt(file, 3);
     const put = old.prepare(
       `INSERT INTO models (key, name, base, type, format, path, file_size, mtime_ms, hash_blake3, hash_sha256, hash_autov2, source, created_at, updated_at, hashed_at)
        VALUES (?, ?, 'sdxl', 'main', ?, ?, 1, 1, ?, ?, ?, 'scan', 'then', 'then', 'then')`,
