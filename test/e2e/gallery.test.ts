@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeModelFile } from '../helpers/fixtures.js';
+import { writeAgedFile, writeModelFile } from '../helpers/fixtures.js';
 import { fillerPng, invokeAiMetadataWithLists, SCENES, svgJpeg, svgPng, withTextChunks } from '../helpers/gallery-images.js';
 import { A1111_PARAMETERS } from '../helpers/generated-images.js';
 import { makeTempRoot, REPO_ROOT, startServer, type ChildServer } from '../helpers/server.js';
@@ -31,13 +31,7 @@ let context: BrowserContext | null = null;
 let root: string | undefined;
 let images: string;
 
-/** Writes an image with a given age, so "newest first" has a known order. */
-function put(name: string, bytes: Buffer, ageSeconds: number): void {
-  const file = path.join(images, name);
-  fs.writeFileSync(file, bytes);
-  const when = new Date(Date.now() - ageSeconds * 1000);
-  fs.utimesSync(file, when, when);
-}
+const put = (name: string, bytes: Buffer, ageSeconds: number) => writeAgedFile(images, name, bytes, ageSeconds);
 
 const LIGHTHOUSE = 'invoke-lighthouse.png';
 const CAT = 'a1111-cat.png';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { writeSpecFixtures } from '../helpers/fixtures.js';
+import { writeAgedFile, writeSpecFixtures } from '../helpers/fixtures.js';
 import { postJson } from '../helpers/http.js';
 import { makeTempRoot, REPO_ROOT, startServer, type ChildServer } from '../helpers/server.js';
 import { SPEC_EXAMPLES } from '../helpers/spec-examples.js';
@@ -43,13 +43,8 @@ beforeAll(async () => {
   const manyRoot = makeTempRoot('recall-web-many-e2e-');
   const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: '#3a6' } }).png().toBuffer();
   fs.mkdirSync(path.join(manyRoot, 'outputs', 'images'), { recursive: true });
-  for (let i = 0; i < MANY; i++) {
-    // many-00 newest, so it heads the gallery and many-39 ends it.
-    const file = path.join(manyRoot, 'outputs', 'images', `many-${String(i).padStart(2, '0')}.png`);
-    fs.writeFileSync(file, png);
-    const when = new Date(Date.now() - i * 60_000);
-    fs.utimesSync(file, when, when);
-  }
+  // many-00 newest, so it heads the gallery and many-39 ends it.
+  for (let i = 0; i < MANY; i++) writeAgedFile(path.join(manyRoot, 'outputs', 'images'), `many-${String(i).padStart(2, '0')}.png`, png, i * 60);
   [shared, perQueue, manyImages, browser] = await Promise.all([
     startServer({ root, args: ['--auth-token', TOKEN, '--no-hash'] }),
     startServer({ root: tokensRoot, args: ['--tokens-file', tokensFile, '--no-hash'] }),

@@ -76,6 +76,15 @@ export function writeModelFile(root: string, spec: ModelSpec): string {
 }
 
 /** Writes a real image of the given size into outputs/images. */
+/** Writes an image file dated `ageSeconds` ago, so the gallery's "newest first" has a known order. */
+export function writeAgedFile(dir: string, name: string, bytes: Uint8Array, ageSeconds: number): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  const when = new Date(Date.now() - ageSeconds * 1000);
+  fs.utimesSync(file, when, when);
+  return file;
+}
+
 export async function writeImage(root: string, name: string, width: number, height: number): Promise<string> {
   const dir = path.join(root, 'outputs', 'images');
   fs.mkdirSync(dir, { recursive: true });

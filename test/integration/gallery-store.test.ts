@@ -5,7 +5,7 @@ import { createApi, type RecallApi } from '../../src/web/app/api.js';
 import { createAppStore } from '../../src/web/app/store.js';
 import { loadGalleryPage, recallGalleryImage, recallImageFile, selectGalleryImage } from '../../src/web/features/gallery/gallery-actions.js';
 import { GALLERY_PAGE_SIZE, hasMoreImages } from '../../src/web/features/gallery/gallerySlice.js';
-import { writeModelFile } from '../helpers/fixtures.js';
+import { writeAgedFile, writeModelFile } from '../helpers/fixtures.js';
 import { fillerPng } from '../helpers/gallery-images.js';
 import { getJson } from '../helpers/http.js';
 import { A1111_PARAMETERS, a1111Png, invokeAiPng } from '../helpers/generated-images.js';
@@ -21,12 +21,7 @@ let srv: InProcessServer;
 let api: RecallApi;
 let images: string;
 
-function put(name: string, bytes: Buffer, ageSeconds: number): void {
-  const file = path.join(images, name);
-  fs.writeFileSync(file, bytes);
-  const when = new Date(Date.now() - ageSeconds * 1000);
-  fs.utimesSync(file, when, when);
-}
+const put = (name: string, bytes: Buffer, ageSeconds: number) => writeAgedFile(images, name, bytes, ageSeconds);
 
 beforeAll(async () => {
   const root = makeTempRoot();
