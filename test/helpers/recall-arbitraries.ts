@@ -110,7 +110,8 @@ const wrongForEveryField = fc.oneof(
 /** For each field, values of the wrong type or outside its bounds. */
 const WRONG: Record<string, fc.Arbitrary<unknown>> = {
   positive_prompt: fc.oneof(fc.integer(), fc.boolean(), fc.constant('x'.repeat(LIMITS.promptChars + 1))),
-  negative_prompt: fc.oneof(fc.double(), fc.constant(['a'])),
+  // NaN and ±Infinity become null in JSON, which is valid: finite numbers only.
+  negative_prompt: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(['a'])),
   model: fc.oneof(fc.constant(''), fc.constant('m'.repeat(LIMITS.modelNameChars + 1)), fc.integer()),
   refiner_model: fc.oneof(fc.constant(''), fc.boolean()),
   vae_model: fc.oneof(fc.constant(''), fc.integer()),
