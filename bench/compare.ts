@@ -1,8 +1,8 @@
 /**
  * `npm run bench:compare -- --a OLD/dist/cli/main.js --b dist/cli/main.js`: A/B of two builds of
  * the server on one recall body, for judging a change that claims speed. Each run starts both
- * servers afresh (two processes of the same build can differ by several per cent for as long as
- * they live), warms them up, then loads them one after the other, switching which goes first.
+ * servers afresh (so no one process's state weighs on every run), warms them up, then loads them
+ * one after the other, switching which goes first.
  * Reports CPU time per request (steadier than requests per second on a shared machine) and the
  * median B/A ratio; below 0.95 is a real change on a 2-core machine, above it noise.
  *
@@ -18,9 +18,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSpecFixtures } from '../test/helpers/fixtures.js';
 import { SPEC_EXAMPLES } from '../test/helpers/spec-examples.js';
-import { makeRoot, startRecall, useCli, type BenchProcess } from './lib/processes.js';
+import { makeRoot, startRecall } from './lib/processes.js';
 import { median, round } from './lib/stats.js';
-import { load, type LoadResult } from './sections/throughput.js';
+import { compareLoads, load, type LoadSide } from './sections/throughput.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,6 +33,7 @@ const { values } = parseArgs({
   },
 });
 if (!values.a || !values.b) throw new Error('bench:compare needs --a and --b, each the dist/cli/main.js of a build');
+for (const file of [values.a, values.b]) if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
 if (values.body !== 'seed' && values.body !== 'complete') throw new Error('--body must be seed or complete');
 const body = SPEC_EXAMPLES[values.body];
 const runs = Number(values.runs);
@@ -42,44 +43,24 @@ if (!(duration > 0)) throw new Error('--duration must be a positive number of se
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-compare-'));
 
-/** A server of one build on a fresh root with the spec's models and images, warmed up for a second. */
-async function start(cliFile: string): Promise<BenchProcess> {
-  useCli(cliFile);
-  const root = makeRoot(work, 'root-');
-  await writeSpecFixtures(root);
-  const server = await startRecall(root, ['--no-hash']);
-  await post(server, 1);
-  return server;
-}
+/** A build on a fresh root with the spec's models and images. */
+const sideOf = (cliFile: string): LoadSide => ({
+  start: async () => {
+    const root = makeRoot(work, 'root-');
+    await writeSpecFixtures(root);
+    return startRecall(root, ['--no-hash'], path.resolve(cliFile));
+  },
+  load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server),
+});
 
-function post(server: BenchProcess, seconds = duration): Promise<LoadResult> {
-  return load(`${server.url}/api/v1/recall/bench`, body, seconds, server);
-}
-
-const cpu = (r: LoadResult) => {
-  if (r.cpuMicros === null) throw new Error('CPU time per request needs /proc (Linux)');
-  if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors`);
-  return r.cpuMicros;
-};
-
-const rows: { a_us: number; b_us: number; a_rps: number; b_rps: number; ratio: number }[] = [];
 try {
-  for (let i = 0; i < runs; i++) {
-    const a = await start(values.a);
-    const b = await start(values.b);
-    try {
-      const first = i % 2 === 0 ? a : b;
-      const second = first === a ? b : a;
-      const r1 = await post(first);
-      const r2 = await post(second);
-      const [ra, rb] = first === a ? [r1, r2] : [r2, r1];
-      rows.push({ a_us: round(cpu(ra), 1), b_us: round(cpu(rb), 1), a_rps: Math.round(ra.rps), b_rps: Math.round(rb.rps), ratio: round(cpu(rb) / cpu(ra), 3) });
-      const row = rows.at(-1)!;
-      process.stdout.write(`run ${i + 1}/${runs}: A ${row.a_us} µs (${row.a_rps} req/s)  B ${row.b_us} µs (${row.b_rps} req/s)  B/A ${row.ratio}\n`);
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-  }
+  const { runs: pairs } = await compareLoads(sideOf(values.a), sideOf(values.b), { duration, repeats: runs, warmup: 1 });
+  const rows = pairs.map((p) => {
+    for (const r of [p.a, p.b]) if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors`);
+    if (p.a.cpuMicros === null || p.b.cpuMicros === null || p.cpuRatio === null) throw new Error('CPU time per request needs /proc (Linux)');
+    return { a_us: round(p.a.cpuMicros, 1), b_us: round(p.b.cpuMicros, 1), a_rps: Math.round(p.a.rps), b_rps: Math.round(p.b.rps), ratio: round(p.cpuRatio, 3) };
+  });
+  rows.forEach((row, i) => process.stdout.write(`run ${i + 1}/${runs}: A ${row.a_us} µs (${row.a_rps} req/s)  B ${row.b_us} µs (${row.b_rps} req/s)  B/A ${row.ratio}\n`));
   const result = {
     body: values.body,
     a: values.a,

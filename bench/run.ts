@@ -29,8 +29,8 @@ const { values } = parseArgs({
 });
 if (values.cli) useCli(values.cli);
 const settings: BenchSettings = values.quick
-  ? { duration: 2, repeats: 1, clients: 200, largeRegistry: 10_000 }
-  : { duration: 3, repeats: 5, clients: 1000, largeRegistry: 100_000 };
+  ? { duration: 2, repeats: 1, warmup: 1, clients: 200, largeRegistry: 10_000 }
+  : { duration: 3, repeats: 5, warmup: 1, clients: 1000, largeRegistry: 100_000 };
 const only = new Set((values.only?.split(',') ?? SECTIONS) as Section[]);
 const outFile = path.resolve(values.out ?? path.join(REPO_ROOT, 'bench', 'results.json'));
 
@@ -49,16 +49,14 @@ async function specRoot(): Promise<string> {
 try {
   if (only.has('throughput')) {
     log('throughput: recall vs bare echo (autocannon, 50 connections)');
-    const [recall, quiet, baseline] = await Promise.all([
-      specRoot().then((r) => startRecall(r)),
-      specRoot().then((r) => startRecall(r, ['--log-level', 'warn'])),
-      startBaseline(work),
-    ]);
-    try {
-      figures.push(...(await throughputFigures(recall, quiet, baseline, settings)));
-    } finally {
-      await Promise.all([recall.close(), quiet.close(), baseline.close()]);
-    }
+    // Each pair of runs starts its servers afresh, on roots made once.
+    const [recallRoot, quietRoot] = await Promise.all([specRoot(), specRoot()]);
+    const servers = {
+      recall: () => startRecall(recallRoot),
+      quiet: () => startRecall(quietRoot, ['--log-level', 'warn']),
+      baseline: () => startBaseline(work),
+    };
+    figures.push(...(await throughputFigures(servers, settings)));
   }
   if (only.has('fanout')) {
     log(`fan-out and memory: ${settings.clients} Socket.IO clients`);

@@ -23,6 +23,8 @@ export interface BenchSettings {
   duration: number;
   /** Measured repetitions per figure; the median is reported. */
   repeats: number;
+  /** Seconds of load on each freshly started server before a measured run. */
+  warmup: number;
   /** Socket.IO clients for the fan-out and memory figures. */
   clients: number;
   /** Models in the large registry. */

@@ -92,13 +92,13 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * The built Recall server (`dist/cli/main.js serve`) with its default settings plus `extraArgs`,
- * ready once it answers the version route (so it works at any --log-level).
+ * The built Recall server (`dist/cli/main.js serve`, or `cliFile`) with its default settings plus
+ * `extraArgs`, ready once it answers the version route (so it works at any --log-level).
  */
-export async function startRecall(root: string, extraArgs: string[] = []): Promise<BenchProcess> {
+export async function startRecall(root: string, extraArgs: string[] = [], cliFile = cli): Promise<BenchProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = await spawnLogged([cli, 'serve', '--root', root, '--port', String(port), ...extraArgs], path.join(root, 'server.log'), async () => {
+  const proc = await spawnLogged([cliFile, 'serve', '--root', root, '--port', String(port), ...extraArgs], path.join(root, 'server.log'), async () => {
     const res = await fetch(`${url}/api/v1/app/version`).catch(() => null);
     return res?.ok ? url : null;
   });

@@ -5,9 +5,9 @@ import { openSqliteStore } from '../../src/server/db/sqlite/sqlite-store.js';
 import type { ScannedModel } from '../../src/server/db/store.js';
 import type { ModelBase, ModelType } from '../../src/shared/models.js';
 import { figure, type BenchSettings, type Figure } from '../lib/figures.js';
-import { makeRoot, startRecall, type BenchProcess } from '../lib/processes.js';
+import { makeRoot, startRecall } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
-import { compareLoads, load, type LoadResult } from './throughput.js';
+import { compareLoads, load, type LoadResult, type LoadSide } from './throughput.js';
 
 /** Share of each type in a registry, roughly a large InvokeAI install (LoRAs dominate). */
 const MIX: { type: ModelType; share: number; bases: ModelBase[] }[] = [
@@ -82,34 +82,24 @@ export async function registryFigures(s: BenchSettings, dir: string): Promise<Fi
   const large = await makeRegistry(s.largeRegistry, dir);
   // The registries name files that do not exist: no scan, and no hashing (it would spend the
   // run failing to read 100,000 files beside the requests measured).
-  const smallServer = await startRecall(small.root, ['--no-scan', '--no-hash']);
-  const largeServer = await startRecall(large.root, ['--no-scan', '--no-hash']);
-  try {
-    const run = (srv: BenchProcess, r: Registry, d: number) => (): Promise<LoadResult> => load(`${srv.url}/api/v1/recall/bench`, bodyFor(r), d, srv);
-    const res = await compareLoads(
-      run(smallServer, small, s.duration),
-      run(largeServer, large, s.duration),
-      run(smallServer, small, 2),
-      run(largeServer, large, 2),
-      s.repeats,
-    );
-    for (const side of [res.a, res.b]) if (side.non2xx || side.errors) throw new Error(`registry: ${side.non2xx} non-2xx answers, ${side.errors} errors`);
-    return [
-      figure({
-        id: 'registry',
-        label: `resolution throughput, ${s.largeRegistry.toLocaleString('en')} models vs 100`,
-        value: round(res.ratio),
-        unit: 'ratio',
-        target: { op: '>=', value: 0.9 },
-        details: {
-          large: { rps: Math.round(res.b.rps), p50_ms: res.b.p50, p99_ms: res.b.p99, cpu_us_per_request: cpu(res.b) },
-          small: { rps: Math.round(res.a.rps), p50_ms: res.a.p50, p99_ms: res.a.p99, cpu_us_per_request: cpu(res.a) },
-          ratios: res.runs.map((x) => round(x.ratio, 3)),
-        },
-      }),
-    ];
-  } finally {
-    await smallServer.close();
-    await largeServer.close();
-  }
+  const sideOf = (r: Registry): LoadSide => ({
+    start: () => startRecall(r.root, ['--no-scan', '--no-hash']),
+    load: (srv, d) => load(`${srv.url}/api/v1/recall/bench`, bodyFor(r), d, srv),
+  });
+  const res = await compareLoads(sideOf(small), sideOf(large), { duration: s.duration, repeats: s.repeats, warmup: s.warmup });
+  for (const side of [res.a, res.b]) if (side.non2xx || side.errors) throw new Error(`registry: ${side.non2xx} non-2xx answers, ${side.errors} errors`);
+  return [
+    figure({
+      id: 'registry',
+      label: `resolution throughput, ${s.largeRegistry.toLocaleString('en')} models vs 100`,
+      value: round(res.ratio),
+      unit: 'ratio',
+      target: { op: '>=', value: 0.9 },
+      details: {
+        large: { rps: Math.round(res.b.rps), p50_ms: res.b.p50, p99_ms: res.b.p99, cpu_us_per_request: cpu(res.b) },
+        small: { rps: Math.round(res.a.rps), p50_ms: res.a.p50, p99_ms: res.a.p99, cpu_us_per_request: cpu(res.a) },
+        ratios: res.runs.map((x) => round(x.ratio, 3)),
+      },
+    }),
+  ];
 }

@@ -37,32 +37,49 @@ export async function load(url: string, body: string | (() => string), duration:
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuMicros };
 }
 
+/** One side of a comparison: how to start its server, and the load to put on it. */
+export interface LoadSide {
+  start(): Promise<BenchProcess>;
+  load(server: BenchProcess, seconds: number): Promise<LoadResult>;
+}
+
+export interface PairRun {
+  a: LoadResult;
+  b: LoadResult;
+  /** Requests per second of b over a. */
+  ratio: number;
+  /** CPU per request of b over a, or null without /proc. */
+  cpuRatio: number | null;
+}
+
 /**
- * Runs `a` and `b` alternately, `repeats` times (after one short warm-up each, so both are
- * JIT-compiled), switching which goes first each time so neither always runs on a warmer or
- * cooler machine, and reports the median of the b/a ratios with the latencies of the median pair.
+ * Runs `a` and `b` alternately, `repeats` times, each time on freshly started servers (so no one
+ * process's state, its JIT decisions or memory layout, weighs on every run), warmed up for `warmup`
+ * seconds so both are JIT-compiled, switching which goes first each time so neither always runs on
+ * a warmer or cooler machine. Reports the median b/a ratio of requests per second
+ * with the latencies of the median pair.
  */
-export async function compareLoads(
-  a: () => Promise<LoadResult>,
-  b: () => Promise<LoadResult>,
-  warmA: () => Promise<LoadResult>,
-  warmB: () => Promise<LoadResult>,
-  repeats: number,
-) {
-  await warmA();
-  await warmB();
-  const runs: { a: LoadResult; b: LoadResult; ratio: number }[] = [];
-  for (let i = 0; i < repeats; i++) {
-    let ra: LoadResult;
-    let rb: LoadResult;
-    if (i % 2 === 0) {
-      ra = await a();
-      rb = await b();
-    } else {
-      rb = await b();
-      ra = await a();
+export async function compareLoads(a: LoadSide, b: LoadSide, opts: { duration: number; repeats: number; warmup: number }) {
+  const runs: PairRun[] = [];
+  for (let i = 0; i < opts.repeats; i++) {
+    const [sa, sb] = await Promise.all([a.start(), b.start()]);
+    try {
+      await a.load(sa, opts.warmup);
+      await b.load(sb, opts.warmup);
+      let ra: LoadResult;
+      let rb: LoadResult;
+      if (i % 2 === 0) {
+        ra = await a.load(sa, opts.duration);
+        rb = await b.load(sb, opts.duration);
+      } else {
+        rb = await b.load(sb, opts.duration);
+        ra = await a.load(sa, opts.duration);
+      }
+      const cpuRatio = ra.cpuMicros && rb.cpuMicros ? rb.cpuMicros / ra.cpuMicros : null;
+      runs.push({ a: ra, b: rb, ratio: rb.rps / ra.rps, cpuRatio });
+    } finally {
+      await Promise.all([sa.close(), sb.close()]);
     }
-    runs.push({ a: ra, b: rb, ratio: rb.rps / ra.rps });
   }
   const mid = medianRun(runs, (r) => r.ratio);
   return { ratio: median(runs.map((r) => r.ratio)), a: mid.a, b: mid.b, runs };
@@ -79,20 +96,20 @@ const side = (r: LoadResult) => ({
 
 /**
  * Recall throughput against a bare echo of the same body: complete configuration and seed only,
- * with the server's default settings. `quiet` is the same server at --log-level warn, measured
- * for context: it shows what the spec's INFO lines (about ten per complete recall) cost.
+ * with the server's default settings. The third case is the same server at --log-level warn,
+ * measured for context: it shows what the spec's INFO lines (about ten per complete recall) cost.
  */
-export async function throughputFigures(recall: BenchProcess, quiet: BenchProcess, baseline: BenchProcess, s: BenchSettings): Promise<Figure[]> {
+export async function throughputFigures(servers: { recall: () => Promise<BenchProcess>; quiet: () => Promise<BenchProcess>; baseline: () => Promise<BenchProcess> }, s: BenchSettings): Promise<Figure[]> {
   const cases = [
-    { id: 'throughput.complete', label: 'recall throughput, complete configuration', body: SPEC_EXAMPLES.complete, target: 0.5, server: recall },
-    { id: 'throughput.seed', label: 'recall throughput, seed only', body: SPEC_EXAMPLES.seed, target: 0.7, server: recall },
-    { id: 'throughput.complete.quiet', label: 'context: complete configuration at --log-level warn', body: SPEC_EXAMPLES.complete, target: null, server: quiet },
+    { id: 'throughput.complete', label: 'recall throughput, complete configuration', body: SPEC_EXAMPLES.complete, target: 0.5, start: servers.recall },
+    { id: 'throughput.seed', label: 'recall throughput, seed only', body: SPEC_EXAMPLES.seed, target: 0.7, start: servers.recall },
+    { id: 'throughput.complete.quiet', label: 'context: complete configuration at --log-level warn', body: SPEC_EXAMPLES.complete, target: null, start: servers.quiet },
   ];
   const out: Figure[] = [];
   for (const c of cases) {
-    const echo = (d: number) => () => load(`${baseline.url}/echo`, c.body, d, baseline);
-    const post = (d: number) => () => load(`${c.server.url}/api/v1/recall/bench`, c.body, d, c.server);
-    const r = await compareLoads(echo(s.duration), post(s.duration), echo(2), post(2), s.repeats);
+    const echo: LoadSide = { start: servers.baseline, load: (srv, d) => load(`${srv.url}/echo`, c.body, d, srv) };
+    const post: LoadSide = { start: c.start, load: (srv, d) => load(`${srv.url}/api/v1/recall/bench`, c.body, d, srv) };
+    const r = await compareLoads(echo, post, { duration: s.duration, repeats: s.repeats, warmup: s.warmup });
     if (r.b.non2xx || r.b.errors) throw new Error(`${c.id}: ${r.b.non2xx} non-2xx answers and ${r.b.errors} errors from the server under test`);
     out.push(
       figure({
