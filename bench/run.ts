@@ -116,3 +116,4 @@ console.log(line(head));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
 console.log(`\n${settings.repeats} run(s) per figure, median reported; ${os.cpus().length} CPUs, Node ${process.version}; written to ${path.relative(process.cwd(), outFile)}`);
+if (values.quick) console.log('--quick: one short run per figure, to check the bench works; pass and FAIL here say nothing about the targets.');
