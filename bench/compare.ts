@@ -43,18 +43,18 @@ if (!(duration > 0)) throw new Error('--duration must be a positive number of se
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-compare-'));
 
-/** A build on a fresh root with the spec's models and images. */
-const sideOf = (cliFile: string): LoadSide => ({
-  start: async () => {
-    const root = makeRoot(work, 'root-');
-    await writeSpecFixtures(root);
-    return startRecall(root, ['--no-hash'], path.resolve(cliFile));
-  },
-  load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server),
-});
+/** A build on its own root with the spec's models and images, made once and reused by every run (as `npm run bench` does). */
+async function sideOf(cliFile: string): Promise<LoadSide> {
+  const root = makeRoot(work, 'root-');
+  await writeSpecFixtures(root);
+  return {
+    start: () => startRecall(root, ['--no-hash'], path.resolve(cliFile)),
+    load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server),
+  };
+}
 
 try {
-  const { runs: pairs } = await compareLoads(sideOf(values.a), sideOf(values.b), { duration, repeats: runs, warmup: 1 });
+  const { runs: pairs } = await compareLoads(await sideOf(values.a), await sideOf(values.b), { duration, repeats: runs, warmup: 1 });
   const rows = pairs.map((p) => {
     for (const r of [p.a, p.b]) if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors`);
     if (p.a.cpuMicros === null || p.b.cpuMicros === null || p.cpuRatio === null) throw new Error('CPU time per request needs /proc (Linux)');
