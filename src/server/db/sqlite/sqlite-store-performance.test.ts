@@ -71,6 +71,40 @@ describe('recall writes (group commit)', () => {
     expect(await store.recall.read('other', ['recall_seed'])).toMatchObject({ revision: 1 });
   });
 
+  it('lets each recall of a batch see what the ones before it wrote, as if they were written one by one', async () => {
+    const { store } = open();
+    await store.recall.write(['q'], [{ key: 'recall_model', value: '"m0"' }, { key: 'recall_reference_images', value: '["a"]' }], 'r0', now());
+    const append = (item: string) => ({
+      key: 'recall_reference_images',
+      merge: (previous: string | null) => JSON.stringify([...(JSON.parse(previous ?? '[]') as string[]), item]),
+    });
+    const readFirst = { readFirst: ['recall_model', 'recall_seed'] };
+    // Issued together, so they share one transaction.
+    const [one, two, three] = await Promise.all([
+      store.recall.write(['q'], [{ key: 'recall_model', value: '"m1"' }, append('b')], 'r1', '2026-01-01T00:00:01.000Z', readFirst),
+      store.recall.write(['q', 'p'], [{ key: 'recall_seed', value: '5' }, append('c')], 'r2', '2026-01-01T00:00:02.000Z', readFirst),
+      store.recall.write(['q'], [{ key: 'recall_model', value: '"m3"' }], 'r3', '2026-01-01T00:00:03.000Z', readFirst),
+    ]);
+    expect([...one!.revisions]).toEqual([['q', 2]]);
+    expect([...two!.revisions]).toEqual([['q', 3], ['p', 1]]);
+    expect([...three!.revisions]).toEqual([['q', 4]]);
+    expect(one!.before.get('q')).toEqual(new Map([['recall_model', '"m0"']]));
+    expect(two!.before.get('q')).toEqual(new Map([['recall_model', '"m1"']]));
+    expect(two!.before.get('p')).toEqual(new Map());
+    expect(three!.before.get('q')).toEqual(new Map([['recall_model', '"m1"'], ['recall_seed', '5']]));
+
+    const q = await store.recall.read('q', ['recall_model', 'recall_seed', 'recall_reference_images']);
+    expect(q).toEqual({
+      values: new Map([['recall_model', '"m3"'], ['recall_seed', '5'], ['recall_reference_images', '["a","b","c"]']]),
+      revision: 4,
+      recallId: 'r3',
+      updatedAt: '2026-01-01T00:00:03.000Z',
+    });
+    expect(await store.recall.read('p', ['recall_reference_images'])).toMatchObject({ values: new Map([['recall_reference_images', '["c"]']]), revision: 1, recallId: 'r2' });
+    // The newest key first, as each key's last write left it.
+    expect(await store.clientState.keysByPrefix('q', 'recall_')).toEqual(['recall_model', 'recall_reference_images', 'recall_seed']);
+  });
+
   it('commits what is queued before it closes', async () => {
     const { store, file } = open();
     const pending = store.recall.write(['default'], [{ key: 'recall_seed', value: '7' }], randomUUID(), now());
