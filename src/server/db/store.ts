@@ -92,6 +92,12 @@ export interface ModelRepository {
   /** Loads what the two lookups above keep in memory now, rather than on the first recall (optional, as above). */
   warmUp?(): Promise<void>;
   /**
+   * A number that changes whenever what the lookups above answer may have changed (a scan here, or
+   * one by another process, seen within a tenth of a second). Optional: a store that cannot tell
+   * cheaply leaves it out, and then nothing resolved is kept between recalls.
+   */
+  registryGeneration?(): number;
+  /**
    * Upserts the scan result by path in one transaction: known paths keep their key, new ones get
    * `newKey()`, and known paths not in the scan are marked missing.
    */

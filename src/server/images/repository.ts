@@ -114,7 +114,7 @@ export class ImageRepository {
    * opening nothing) and dropped if the name now leads to another or a changed file. Whatever reads
    * the bytes opens the file afresh (see `open`), so a stale fact can never serve another file.
    */
-  private cachedInfo(name: string): ImageInfo | null {
+  cachedInfo(name: string): ImageInfo | null {
     const cached = this.cache.get(name);
     if (!cached || !this.realDir) return null;
     const now = performance.now();

@@ -94,6 +94,15 @@ export class ImageService {
   }
 
   /**
+   * What `measure` would answer from what is already known, without waiting: null when the image
+   * was not measured, or its file changed since (re-checked as `measure` does, at most once a second).
+   */
+  measured(name: string): ImageRef | null {
+    const info = this.repo.cachedInfo(name);
+    return info ? { image_name: info.name, width: info.width, height: info.height } : null;
+  }
+
+  /**
    * The generation metadata of an image in outputs/images (issue 4, the web UI's gallery): 404 when
    * there is no such image, 422 with the reason when its file cannot be read as a PNG, JPEG or WebP.
    */

@@ -30,6 +30,8 @@ export interface ResolveRequest {
   preferBase?: ModelBase | undefined;
   /** Hashes an image gave for this model; a registry model with one of them wins over the name. */
   hashes?: readonly HashRef[] | undefined;
+  /** Where the note on a choice among same-named models goes (the server log when left out). */
+  note?: ((message: string) => void) | undefined;
 }
 
 export interface HashRef {
@@ -128,7 +130,7 @@ export class ModelService {
         (req.preferBase && candidates.find((c) => c.base === 'any')) ||
         candidates[0]!;
       if (candidates.length > 1) {
-        this.log.info(
+        (req.note ?? ((m: string) => this.log.info(m)))(
           `${candidates.length} ${TYPE_LABELS[type]} models are named '${req.name}' (bases ${candidates.map((c) => c.base).join(', ')}); ` +
             `chose key '${chosen.key}' (base ${chosen.base})${req.preferBase ? ` to fit base ${req.preferBase}` : ''}`,
         );
@@ -136,6 +138,11 @@ export class ModelService {
       return chosen;
     }
     return null;
+  }
+
+  /** See ModelRepository.registryGeneration: undefined when the store cannot tell. */
+  registryGeneration(): number | undefined {
+    return this.repo.registryGeneration?.();
   }
 
   private async findByHash(req: ResolveRequest, ref: HashRef): Promise<ModelConfig | null> {

@@ -53,35 +53,83 @@ export class RecallResolver {
     private readonly log: Logger,
   ) {}
 
+  /** Recent lookups, by what they looked up (see `resolve`), most recently used last. */
+  private readonly recent = new Map<string, KeptLookup>();
+
   /**
    * `modelRefs` are hashes read from an image (from_image, stored with the recall): a ref applies to
    * the entries of its kind (`loras`, `model`, ...) that carry its model name, whatever their index,
    * so appended lists and later GETs resolve the same way.
+   *
+   * What a recall looks up (its models, its images) is kept and reused by later recalls that name
+   * the same ones: scripts push the same models again and again with other prompts and seeds. A kept
+   * result is reused only while the registry is unchanged (`registryGeneration`) and each of its
+   * images measures the same (re-checked on disk at most once a second, as every measurement is), and
+   * its log lines are written again, so the log reads as if it had been looked up anew. Nothing is
+   * kept when hashes take part, when an image was missing, or when the store cannot tell registry
+   * changes apart (PostgreSQL).
    */
   async resolve(raw: StoredRecallParameters, fallbackMainModel?: string, modelRefs: readonly ModelRef[] = []): Promise<Resolution> {
+    const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
+    const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel);
+    const kept = key === null ? undefined : this.recent.get(key);
+    if (kept && kept.generation === generation && kept.images.every((ref) => this.sameImage(ref))) {
+      this.recent.delete(key!);
+      this.recent.set(key!, kept);
+      for (const [level, message] of kept.lines) this.log[level](message);
+      return { parameters: { ...scalarsOf(raw), ...kept.found }, warnings: [...kept.warnings] };
+    }
+    const lines: LogLine[] = [];
+    const say = (level: LogLine[0], message: string) => {
+      lines.push([level, message]);
+      this.log[level](message);
+    };
+    const { found, warnings } = await this.lookUp(raw, fallbackMainModel, modelRefs, say);
+    if (key !== null && !warnings.some((w) => w.code.startsWith('IMAGE_'))) {
+      this.recent.delete(key);
+      this.recent.set(key, { generation: generation!, found, warnings, lines, images: imagesOf(found) });
+      if (this.recent.size > KEPT_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
+    }
+    return { parameters: { ...scalarsOf(raw), ...found }, warnings: [...warnings] };
+  }
+
+  /** Whether an image still measures as it did. */
+  private sameImage(ref: ImageRef): boolean {
+    const now = this.images.measured(ref.image_name);
+    return now !== null && now.width === ref.width && now.height === ref.height;
+  }
+
+  /** The looked-up part of a resolution: model fields as keys, list entries with their models and images. */
+  private async lookUp(
+    raw: StoredRecallParameters,
+    fallbackMainModel: string | undefined,
+    modelRefs: readonly ModelRef[],
+    say: (level: LogLine[0], message: string) => void,
+  ): Promise<{ found: ResolvedRecallParameters; warnings: RecallWarning[] }> {
     const warnings: RecallWarning[] = [];
     const out: ResolvedRecallParameters = {};
+    const note = (message: string) => say('info', message);
 
     const findModel = async (name: string, types: readonly ModelType[], field: string, preferBase?: ModelBase) => {
       const hashes = modelRefs.filter((r) => r.name === name && kindOf(r.field) === kindOf(field));
-      const model = await this.models.resolve({ name, types, preferBase, hashes });
+      const model = await this.models.resolve({ name, types, preferBase, hashes, note });
       if (model) {
-        this.log.info(`Resolved ${TYPE_LABELS[model.type]} model name '${name}' to key '${model.key}'`);
+        say('info', `Resolved ${TYPE_LABELS[model.type]} model name '${name}' to key '${model.key}'`);
         return model;
       }
       const message = `Could not find model '${name}' of type ${typeList(types)}; skipping ${entryLabel(field)}`;
-      this.log.warn(message);
+      say('warn', message);
       warnings.push({ field, code: 'MODEL_NOT_FOUND', message });
       return null;
     };
     const findImage = async (name: string, field: string): Promise<ImageRef | null> => {
       const ref = await this.images.measure(name);
       if (ref) {
-        this.log.info(`Found image file: ${ref.image_name} (${ref.width}x${ref.height})`);
+        say('info', `Found image file: ${ref.image_name} (${ref.width}x${ref.height})`);
         return ref;
       }
       const message = `Image file not found: ${name} (searched in ${this.imagesDir})`;
-      this.log.warn(message);
+      say('warn', message);
       warnings.push({ field, code: 'IMAGE_NOT_FOUND', message });
       return null;
     };
@@ -90,17 +138,11 @@ export class RecallResolver {
       if (e.image_name) return findImage(e.image_name, `${field}.image_name`);
       if (e.image_url) {
         const message = `Image from ${e.image_url} was not fetched when the recall was made; skipping the image of ${entryLabel(field)}`;
-        this.log.warn(message);
+        say('warn', message);
         warnings.push({ field: `${field}.image_url`, code: 'IMAGE_FETCH_FAILED', message });
       }
       return null;
     };
-
-    // Scalars first, in the request's order; model fields become keys.
-    for (const [field, value] of Object.entries(raw)) {
-      if (value === null || value === undefined || Array.isArray(value)) continue;
-      if (field !== 'model' && field !== 'refiner_model' && field !== 'vae_model') (out as Record<string, unknown>)[field] = value;
-    }
 
     // The main model first: its base decides between same-named LoRAs, adapters and VAEs.
     let mainBase: ModelBase | undefined;
@@ -111,7 +153,7 @@ export class RecallResolver {
         mainBase = main.base;
       }
     } else if (fallbackMainModel) {
-      mainBase = (await this.models.resolve({ name: fallbackMainModel, types: ['main'] }))?.base;
+      mainBase = (await this.models.resolve({ name: fallbackMainModel, types: ['main'], note }))?.base;
     }
     if (raw.refiner_model) {
       const refiner = await findModel(raw.refiner_model, RESOLUTION_ORDER.refiner_model, 'refiner_model', 'sdxl-refiner');
@@ -132,7 +174,7 @@ export class RecallResolver {
         }),
       );
       out.loras = resolved.filter((x): x is ResolvedLora => x !== null);
-      this.log.info(`Resolved ${out.loras.length} LoRA(s)`);
+      say('info', `Resolved ${out.loras.length} LoRA(s)`);
     }
 
     if (raw.control_layers) {
@@ -153,7 +195,7 @@ export class RecallResolver {
         }),
       );
       out.control_layers = resolved.filter((x): x is ResolvedControlLayer => x !== null);
-      this.log.info(`Resolved ${out.control_layers.length} control layer(s)`);
+      say('info', `Resolved ${out.control_layers.length} control layer(s)`);
     }
 
     if (raw.ip_adapters) {
@@ -175,7 +217,7 @@ export class RecallResolver {
         }),
       );
       out.ip_adapters = resolved.filter((x): x is ResolvedIpAdapter => x !== null);
-      this.log.info(`Resolved ${out.ip_adapters.length} IP adapter(s)`);
+      say('info', `Resolved ${out.ip_adapters.length} IP adapter(s)`);
     }
 
     if (raw.reference_images) {
@@ -186,11 +228,56 @@ export class RecallResolver {
         }),
       );
       out.reference_images = resolved.filter((x): x is ResolvedReferenceImage => x !== null);
-      this.log.info(`Resolved ${out.reference_images.length} reference image(s)`);
+      say('info', `Resolved ${out.reference_images.length} reference image(s)`);
     }
 
-    return { parameters: out, warnings: warnings.sort(byFieldOrder) };
+    return { found: out, warnings: warnings.sort(byFieldOrder) };
   }
+}
+
+/** Lookups kept at most (see `resolve`): each a few kilobytes. */
+const KEPT_LOOKUPS = 256;
+
+type LogLine = ['info' | 'warn', string];
+
+interface KeptLookup {
+  generation: number;
+  found: ResolvedRecallParameters;
+  warnings: RecallWarning[];
+  /** The log lines the lookup wrote, written again each time it is reused. */
+  lines: LogLine[];
+  /** The images it measured, which must still measure the same. */
+  images: ImageRef[];
+}
+
+/** Fields whose values name models or images; the others pass as they are. */
+const LOOKED_UP = ['model', 'refiner_model', 'vae_model', 'loras', 'control_layers', 'ip_adapters', 'reference_images'] as const;
+
+function needsLookups(raw: StoredRecallParameters): boolean {
+  return LOOKED_UP.some((f) => raw[f] !== undefined && raw[f] !== null);
+}
+
+/** What a lookup depends on besides the registry and the images: the looked-up fields, whole, and the queue's main model. */
+function lookupKey(raw: StoredRecallParameters, fallbackMainModel: string | undefined): string {
+  return JSON.stringify([fallbackMainModel ?? null, ...LOOKED_UP.map((f) => raw[f] ?? null)]);
+}
+
+/** The values of `raw` that are not looked up (prompts, numbers, ...), in the request's order. */
+function scalarsOf(raw: StoredRecallParameters): ResolvedRecallParameters {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(raw)) {
+    if (value === null || value === undefined || Array.isArray(value)) continue;
+    if (field !== 'model' && field !== 'refiner_model' && field !== 'vae_model') out[field] = value;
+  }
+  return out as ResolvedRecallParameters;
+}
+
+function imagesOf(found: ResolvedRecallParameters): ImageRef[] {
+  const images: ImageRef[] = [];
+  for (const list of [found.control_layers, found.ip_adapters, found.reference_images]) {
+    for (const entry of list ?? []) if (entry.image) images.push(entry.image);
+  }
+  return images;
 }
 
 /** Warnings in request order (fields in schema order, then entry index), whatever order lookups finished in. */

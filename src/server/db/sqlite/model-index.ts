@@ -54,6 +54,8 @@ function put(a: Uint16Array, at: number, s: string): void {
  */
 export class ModelIndex {
   private table: Table | null = null;
+  /** Tables built so far: a new number means answers may differ from the last table's. */
+  private builds = 0;
   private seenVersion: number | null = null;
   private checkedAt = -Infinity;
 
@@ -83,7 +85,17 @@ export class ModelIndex {
         this.invalidate();
       }
     }
-    return (this.table ??= build(this.loadAll()));
+    if (!this.table) {
+      this.table = build(this.loadAll());
+      this.builds++;
+    }
+    return this.table;
+  }
+
+  /** Which table answers now (checking for other connections' commits as lookups do): it changes with every rebuild. */
+  generation(): number {
+    this.fresh();
+    return this.builds;
   }
 
   /** Present models with this name, oldest first. */
