@@ -130,7 +130,8 @@ export class ModelService {
         (req.preferBase && candidates.find((c) => c.base === 'any')) ||
         candidates[0]!;
       if (candidates.length > 1) {
-        (req.note ?? ((m: string) => this.log.info(m)))(
+        const note = req.note ?? ((message: string) => this.log.info(message));
+        note(
           `${candidates.length} ${TYPE_LABELS[type]} models are named '${req.name}' (bases ${candidates.map((c) => c.base).join(', ')}); ` +
             `chose key '${chosen.key}' (base ${chosen.base})${req.preferBase ? ` to fit base ${req.preferBase}` : ''}`,
         );

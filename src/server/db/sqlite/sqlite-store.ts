@@ -146,7 +146,7 @@ export function openSqliteStore(file: string): Store {
    * batch goes; then each (queue, key) is written once, with its last value, and each queue's
    * revision once, counted up by the recalls that touched it. The database ends as if the recalls
    * had been written one after the other, without writing a key many times over when a busy queue's
-   * recalls share a commit (a fifth of a small recall's time, docs/benchmarks.md).
+   * recalls share a commit (about 15 % of a seed recall's CPU, docs/benchmarks.md).
    */
   const applyRecalls = (batch: readonly PendingRecallWrite[]): RecallWriteResult[] => {
     /** Each (queue, key) read or written so far: its current value, null when it holds none. */
