@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeImage, writeSpecFixtures } from '../../../test/helpers/fixtures.js';
 import { makeTempRoot } from '../../../test/helpers/server.js';
 import { SPEC_EXAMPLES } from '../../../test/helpers/spec-examples.js';
-import { zStoredRecallParameters, type StoredRecallParameters } from '../../shared/recall.js';
+import { zStoredRecallParameters, type RecallField, type StoredRecallParameters } from '../../shared/recall.js';
 import { rootPaths } from '../config.js';
 import { openSqliteStore } from '../db/sqlite/sqlite-store.js';
 import type { Store } from '../db/store.js';
@@ -58,6 +58,23 @@ describe('RecallResolver, lookups kept between recalls', () => {
     expect(second.parameters).toEqual({ ...first.parameters, positive_prompt: 'a hare', seed: 2 });
     // Scalars first, in the request's order, then what was looked up, as without the kept lookup.
     expect(Object.keys(second.parameters)).toEqual(Object.keys(first.parameters));
+  });
+
+  it('keys kept lookups by the JSON the caller already made of the fields, as the store keeps it', async () => {
+    const lookups = vi.spyOn(models, 'resolve');
+    const textsOf = (raw: StoredRecallParameters) => new Map(Object.entries(raw).map(([f, v]) => [f as RecallField, JSON.stringify(v)]));
+    const raw = complete('a fox', 1);
+    await resolver.resolve(raw, undefined, [], textsOf(raw));
+    expect(lookups).toHaveBeenCalledTimes(4);
+    // Without texts the key is made from the values: the same key.
+    await resolver.resolve(complete('a hare', 2));
+    expect(lookups).toHaveBeenCalledTimes(4);
+
+    // Another weight is another text, so another lookup, whose answer carries the new weight.
+    const changed = { ...raw, loras: raw.loras!.map((l) => ({ ...l, weight: 0.1 })) };
+    const after = await resolver.resolve(changed, undefined, [], textsOf(changed));
+    expect(lookups).toHaveBeenCalledTimes(8);
+    expect(after.parameters.loras!.map((l) => l.weight)).toEqual(raw.loras!.map(() => 0.1));
   });
 
   it('looks up again once a scan changed the registry', async () => {

@@ -4,6 +4,7 @@ import type { ModelRef } from '../../shared/metadata.js';
 import type { ModelBase, ModelType } from '../../shared/models.js';
 import {
   RECALL_FIELDS,
+  type RecallField,
   type RecallWarning,
   type ResolvedControlLayer,
   type ResolvedIpAdapter,
@@ -12,7 +13,6 @@ import {
   type ResolvedReferenceImage,
   type StoredRecallParameters,
 } from '../../shared/recall.js';
-import type { RegistryEntry } from '../db/store.js';
 import type { ImageService } from '../images/service.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
 
@@ -59,7 +59,8 @@ export class RecallResolver {
   /**
    * `modelRefs` are hashes read from an image (from_image, stored with the recall): a ref applies to
    * the entries of its kind (`loras`, `model`, ...) that carry its model name, whatever their index,
-   * so appended lists and later GETs resolve the same way.
+   * so appended lists and later GETs resolve the same way. `texts` is the JSON of fields of `raw` the
+   * caller already has (what it stores), used as they are to key kept lookups.
    *
    * What a recall looks up (its models, its images) is kept and reused by later recalls that name
    * the same ones: scripts push the same models again and again with other prompts and seeds. A kept
@@ -69,15 +70,20 @@ export class RecallResolver {
    * kept when hashes take part, when an image was missing, or when the store cannot tell registry
    * changes apart (PostgreSQL).
    */
-  async resolve(raw: StoredRecallParameters, fallbackMainModel?: string, modelRefs: readonly ModelRef[] = []): Promise<Resolution> {
+  async resolve(
+    raw: StoredRecallParameters,
+    fallbackMainModel?: string,
+    modelRefs: readonly ModelRef[] = [],
+    texts?: ReadonlyMap<RecallField, string>,
+  ): Promise<Resolution> {
     const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
-    const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel);
+    const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
     if (kept && kept.generation === generation && kept.images.every((ref) => this.sameImage(ref))) {
       this.recent.delete(key!);
       this.recent.set(key!, kept);
       for (const [level, message] of kept.lines) this.log[level](message);
-      return { parameters: { ...scalarsOf(raw), ...kept.found }, warnings: [...kept.warnings] };
+      return { parameters: withScalars(raw, kept.found), warnings: [...kept.warnings] };
     }
     const lines: LogLine[] = [];
     const say = (level: LogLine[0], message: string) => {
@@ -90,7 +96,7 @@ export class RecallResolver {
       this.recent.set(key, { generation: generation!, found, warnings, lines, images: imagesOf(found) });
       if (this.recent.size > KEPT_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
     }
-    return { parameters: { ...scalarsOf(raw), ...found }, warnings: [...warnings] };
+    return { parameters: withScalars(raw, found), warnings: [...warnings] };
   }
 
   /** Whether an image still measures as it did. */
@@ -164,13 +170,14 @@ export class RecallResolver {
       if (vae) out.vae_model = vae.key;
     }
 
-    const info = (m: RegistryEntry) => ({ model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base });
+    // Entries are written out field by field: a spread followed by more fields cost a microsecond
+    // per entry on Node 20, and left every entry with a shape of its own (docs/benchmarks.md, change 24).
 
     if (raw.loras) {
       const resolved = await Promise.all(
         raw.loras.map(async (l, i): Promise<ResolvedLora | null> => {
           const m = await findModel(l.model_name, RESOLUTION_ORDER.loras, `loras.${i}.model_name`, mainBase);
-          return m ? { ...info(m), weight: l.weight, is_enabled: l.is_enabled } : null;
+          return m ? { model_key: m.key, model_name: m.name, model_type: m.type, model_base: m.base, weight: l.weight, is_enabled: l.is_enabled } : null;
         }),
       );
       out.loras = resolved.filter((x): x is ResolvedLora => x !== null);
@@ -183,7 +190,10 @@ export class RecallResolver {
           const m = await findModel(c.model_name, RESOLUTION_ORDER.control_layers, `control_layers.${i}.model_name`, mainBase);
           if (!m) return null;
           const entry: ResolvedControlLayer = {
-            ...info(m),
+            model_key: m.key,
+            model_name: m.name,
+            model_type: m.type,
+            model_base: m.base,
             weight: c.weight,
             begin_step_percent: c.begin_step_percent,
             end_step_percent: c.end_step_percent,
@@ -204,7 +214,10 @@ export class RecallResolver {
           const m = await findModel(a.model_name, RESOLUTION_ORDER.ip_adapters, `ip_adapters.${i}.model_name`, mainBase);
           if (!m) return null;
           const entry: ResolvedIpAdapter = {
-            ...info(m),
+            model_key: m.key,
+            model_name: m.name,
+            model_type: m.type,
+            model_base: m.base,
             weight: a.weight,
             begin_step_percent: a.begin_step_percent,
             end_step_percent: a.end_step_percent,
@@ -257,18 +270,30 @@ function needsLookups(raw: StoredRecallParameters): boolean {
   return LOOKED_UP.some((f) => raw[f] !== undefined && raw[f] !== null);
 }
 
-/** What a lookup depends on besides the registry and the images: the looked-up fields, whole, and the queue's main model. */
-function lookupKey(raw: StoredRecallParameters, fallbackMainModel: string | undefined): string {
-  return JSON.stringify([fallbackMainModel ?? null, ...LOOKED_UP.map((f) => raw[f] ?? null)]);
+/**
+ * What a lookup depends on besides the registry and the images: the looked-up fields, whole, and the
+ * queue's main model. `texts` holds JSON the caller already made of some fields (the store's), which
+ * spares making it again: the lists' JSON was a twentieth of a complete recall (docs/benchmarks.md).
+ */
+function lookupKey(raw: StoredRecallParameters, fallbackMainModel: string | undefined, texts?: ReadonlyMap<RecallField, string>): string {
+  let key = JSON.stringify(fallbackMainModel ?? null);
+  for (const f of LOOKED_UP) key += `\n${texts?.get(f) ?? JSON.stringify(raw[f] ?? null)}`;
+  return key;
 }
 
-/** The values of `raw` that are not looked up (prompts, numbers, ...), in the request's order. */
-function scalarsOf(raw: StoredRecallParameters): ResolvedRecallParameters {
+/**
+ * The resolved payload: the values of `raw` that are not looked up (prompts, numbers, ...), in the
+ * request's order, then what was `found`. Built property by property: spreading both into one
+ * literal cost ten times as much (docs/benchmarks.md, change 24).
+ */
+function withScalars(raw: StoredRecallParameters, found: ResolvedRecallParameters): ResolvedRecallParameters {
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(raw)) {
+  for (const field in raw) {
+    const value = raw[field as keyof StoredRecallParameters];
     if (value === null || value === undefined || Array.isArray(value)) continue;
     if (field !== 'model' && field !== 'refiner_model' && field !== 'vae_model') out[field] = value;
   }
+  for (const field in found) out[field] = found[field as keyof ResolvedRecallParameters];
   return out as ResolvedRecallParameters;
 }
 

@@ -80,22 +80,34 @@ function parseStored(field: RecallField, text: string): { ok: true; value: unkno
   }
 }
 
+/** The JSON text of each provided value, made once: stored as it is, and the resolver keys its kept lookups by it. */
+function jsonTexts(provided: Partial<Record<RecallField, unknown>>): Map<RecallField, string> {
+  const texts = new Map<RecallField, string>();
+  for (const field in provided) texts.set(field as RecallField, JSON.stringify(provided[field as RecallField]));
+  return texts;
+}
+
 /** The stored form of a recall: one JSON value per field, or a merge into the stored list for `append`. */
-function writeEntries(provided: Partial<Record<RecallField, unknown>>, flags: RecallQuery): RecallWriteEntry[] {
-  return Object.entries(provided).map(([field, value]) => {
-    const key = recallKey(field as RecallField);
-    const json = JSON.stringify(value);
-    if (!flags.append || !APPENDABLE.includes(field as RecallField)) return { key, value: json };
-    return {
+function writeEntries(provided: Partial<Record<RecallField, unknown>>, texts: ReadonlyMap<RecallField, string>, flags: RecallQuery): RecallWriteEntry[] {
+  const entries: RecallWriteEntry[] = [];
+  for (const [field, json] of texts) {
+    const key = recallKey(field);
+    if (!flags.append || !APPENDABLE.includes(field)) {
+      entries.push({ key, value: json });
+      continue;
+    }
+    const value = provided[field] as unknown[];
+    entries.push({
       key,
       merge: (previous) => {
-        const before = previous ? parseStored(field as RecallField, previous) : null;
-        const list = [...(before?.ok ? (before.value as unknown[]) : []), ...(value as unknown[])];
+        const before = previous ? parseStored(field, previous) : null;
+        const list = [...(before?.ok ? (before.value as unknown[]) : []), ...value];
         // Keep the newest entries when an append would pass the list's limit.
-        return JSON.stringify(list.slice(-(APPEND_LIMITS[field as RecallField] ?? list.length)));
+        return JSON.stringify(list.slice(-(APPEND_LIMITS[field] ?? list.length)));
       },
-    };
-  });
+    });
+  }
+  return entries;
 }
 
 /**
@@ -138,7 +150,8 @@ export class RecallService {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
-    const entries = writeEntries(provided, flags);
+    const texts = jsonTexts(provided);
+    const entries = writeEntries(provided, texts, flags);
     const updatedCount = entries.length;
     const refs = context.modelRefs ?? [];
     if (refs.length > 0) entries.push({ key: MODEL_REFS_KEY, merge: (previous) => mergeModelRefs(previous, refs) });
@@ -165,14 +178,14 @@ export class RecallService {
         const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
         const key = JSON.stringify([main ?? null, modelRefs]);
         let r = resolutions.get(key);
-        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs)));
+        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs, texts)));
         return r;
       };
 
       const outcomes: RecallOutcome[] = [];
       for (const [i, queue_id] of queueIds.entries()) {
         const resolved = await resolve(stored.get(queue_id) ?? NO_CONTEXT);
-        const parameters = flags.append ? { ...resolved.parameters, append: true as const } : resolved.parameters;
+        const parameters = flags.append ? Object.assign({}, resolved.parameters, { append: true as const }) : resolved.parameters;
         const warnings = mergeWarnings(intake.warnings, resolved.warnings);
         const revision = revisions.get(queue_id)!;
         await places[i]!.turn;
@@ -236,17 +249,21 @@ export class RecallService {
   private async snapshot(queueId: string): Promise<{ state: RecallState; recallId: string | null }> {
     const snapshot = await guardStorage(this.repo.read(queueId, [...ALL_KEYS, MODEL_REFS_KEY]));
     const stored: Record<string, unknown> = {};
+    const texts = new Map<RecallField, string>();
     for (const field of RECALL_FIELDS) {
       const text = snapshot.values.get(recallKey(field));
       if (text === undefined) continue;
       const parsed = parseStored(field, text);
       if (parsed.ok) {
-        if (parsed.value !== null && parsed.value !== undefined) stored[field] = parsed.value;
+        if (parsed.value !== null && parsed.value !== undefined) {
+          stored[field] = parsed.value;
+          texts.set(field, text);
+        }
       } else {
         this.log.warn(`Ignoring stored ${recallKey(field)} of queue ${queueId}: ${parsed.error}`);
       }
     }
-    const resolved = await this.resolver.resolve(stored as StoredRecallParameters, undefined, parseModelRefs(snapshot.values.get(MODEL_REFS_KEY)));
+    const resolved = await this.resolver.resolve(stored as StoredRecallParameters, undefined, parseModelRefs(snapshot.values.get(MODEL_REFS_KEY)), texts);
     const state: RecallState = {
       status: 'success',
       queue_id: queueId,
