@@ -111,7 +111,7 @@ export async function fanoutFigures(recall: BenchProcess, baseline: BenchProcess
       figure({
         id: 'fanout',
         label: `fan-out to ${s.clients} Socket.IO clients, POST to last delivery`,
-        value: round(recallMs / baselineMs),
+        value: recallMs / baselineMs,
         unit: 'ratio',
         target: { op: '<=', value: 1.5 },
         details: { recall_ms: round(recallMs, 1), baseline_ms: round(baselineMs, 1), trials, event_bytes: event.length },

@@ -68,7 +68,7 @@ export async function imageFigures(s: BenchSettings, dir: string): Promise<Figur
       figure({
         id: 'images',
         label: `measuring a ${round(bigBytes / 1e6, 0)} MB image vs a ${round(smallBytes / 1e3, 0)} KB one`,
-        value: round(big / small),
+        value: big / small,
         unit: 'ratio',
         target: { op: '<=', value: 1.1 },
         details: {

@@ -92,7 +92,7 @@ export async function registryFigures(s: BenchSettings, dir: string): Promise<Fi
     figure({
       id: 'registry',
       label: `resolution throughput, ${s.largeRegistry.toLocaleString('en')} models vs 100`,
-      value: round(res.ratio),
+      value: res.ratio,
       unit: 'ratio',
       target: { op: '>=', value: 0.9 },
       details: {

@@ -115,7 +115,7 @@ export async function throughputFigures(servers: { recall: () => Promise<BenchPr
       figure({
         id: c.id,
         label: c.label,
-        value: round(r.ratio),
+        value: r.ratio,
         unit: 'ratio',
         target: c.target === null ? null : { op: '>=', value: c.target },
         details: {
