@@ -273,7 +273,7 @@ function needsLookups(raw: StoredRecallParameters): boolean {
 /**
  * What a lookup depends on besides the registry and the images: the looked-up fields, whole, and the
  * queue's main model. `texts` holds JSON the caller already made of some fields (the store's), which
- * spares making it again: the lists' JSON was a twentieth of a complete recall (docs/benchmarks.md).
+ * spares making it again: the lists' JSON was 3 % of a complete recall's time (docs/benchmarks.md).
  */
 function lookupKey(raw: StoredRecallParameters, fallbackMainModel: string | undefined, texts?: ReadonlyMap<RecallField, string>): string {
   let key = JSON.stringify(fallbackMainModel ?? null);
