@@ -90,7 +90,7 @@ export class ImageService {
   /** `{image_name, width, height}` for a recall entry, or null when the image is missing or unreadable. */
   async measure(name: string): Promise<ImageRef | null> {
     const info = await this.repo.info(name);
-    return info ? { image_name: info.name, width: info.width, height: info.height } : null;
+    return info ? refOf(info) : null;
   }
 
   /**
@@ -99,7 +99,7 @@ export class ImageService {
    */
   measured(name: string): ImageRef | null {
     const info = this.repo.cachedInfo(name);
-    return info ? { image_name: info.name, width: info.width, height: info.height } : null;
+    return info ? refOf(info) : null;
   }
 
   /**
@@ -177,6 +177,9 @@ export class ImageService {
 }
 
 const stampOf = (size: number, mtimeMs: number) => `${size}:${mtimeMs}`;
+
+/** What a recall entry says about an image. */
+export const refOf = (info: ImageInfo): ImageRef => ({ image_name: info.name, width: info.width, height: info.height });
 
 function toRecord(info: ImageInfo, extra: Partial<UploadOptions> = {}): ImageRecord {
   const encoded = encodeURIComponent(info.name);

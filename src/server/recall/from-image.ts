@@ -5,7 +5,7 @@ import { zRecallParameters } from '../../shared/recall.js';
 import { isMetadataReadError, parseImageMetadata } from '../../metadata/index.js';
 import { AppError, invalidField } from '../errors.js';
 import { UrlRefusedError } from '../images/fetcher.js';
-import type { ImageService } from '../images/service.js';
+import { refOf, type ImageService } from '../images/service.js';
 import type { RecallService } from './service.js';
 
 /** An uploaded file (multipart field "file"). */
@@ -105,6 +105,6 @@ export class FromImageService {
     }
     const info = await this.images.store(source.bytes);
     this.log.info(`Stored ${source.label} as ${info.name} (${info.width}x${info.height})`);
-    return { image_name: info.name, width: info.width, height: info.height };
+    return refOf(info);
   }
 }
