@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LineBatches } from './logger.js';
+import { LineBatches, pinoWithShortcut } from './logger.js';
 
 let dir: string;
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,5 +45,63 @@ describe('LineBatches', () => {
     expect(lines).toHaveLength(1000);
     expect(lines.map((l) => l.i)).toEqual([...Array(1000).keys()]);
     expect(lines[999]!.msg).toBe('line 999');
+  });
+});
+
+/** A destination that keeps each line it is given. */
+function lines() {
+  const got: string[] = [];
+  return { got, stream: { write: (line: string) => void got.push(line) } };
+}
+
+/** The time is the one field two loggers cannot share. */
+const sameTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+
+describe('pinoWithShortcut', () => {
+  const messages = ['Updated 12 recall parameters for queue default', 'quote " backslash \\ tab \t newline \n end', `é ünïcode ${'x'.repeat(120)}`, ''];
+
+  it('writes the very lines pino writes, at info and warn', () => {
+    const plain = lines();
+    const fast = lines();
+    const reference = pino({ level: 'info' }, plain.stream);
+    const log = pinoWithShortcut('info', fast.stream);
+    for (const m of messages) {
+      reference.info(m);
+      log.info(m);
+      reference.warn(m);
+      log.warn(m);
+    }
+    expect(fast.got).toHaveLength(messages.length * 2);
+    expect(fast.got.map(sameTime)).toEqual(plain.got.map(sameTime));
+    for (const line of fast.got) expect(line.endsWith('}\n')).toBe(true);
+  });
+
+  it('leaves every other call to pino: objects, format arguments, errors, child loggers', () => {
+    const plain = lines();
+    const fast = lines();
+    const reference = pino({ level: 'info' }, plain.stream);
+    const log = pinoWithShortcut('info', fast.stream);
+    for (const l of [reference, log]) {
+      l.info({ reqId: 'req-1' }, 'POST /api/v1/recall/default 200 1.2ms');
+      l.info('resolved %d of %s', 3, 'models');
+      l.warn({ err: new Error('boom') }, 'failed');
+      l.child({ queue: 'q' }).info('from a child');
+      l.error('an error line');
+    }
+    const withoutStack = (line: string) => sameTime(line).replace(/"stack":"[^"]*"/, '"stack":""');
+    expect(fast.got).toHaveLength(5);
+    expect(fast.got.map(withoutStack)).toEqual(plain.got.map(withoutStack));
+  });
+
+  it('follows the level, also when it changes later', () => {
+    const fast = lines();
+    const log = pinoWithShortcut('warn', fast.stream);
+    log.info('hidden');
+    log.warn('shown');
+    log.level = 'info';
+    log.info('shown after the change');
+    log.level = 'error';
+    log.warn('hidden again');
+    expect(fast.got.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown', 'shown after the change']);
   });
 });
