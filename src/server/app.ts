@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import fastifyMultipart from '@fastify/multipart';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { AccessService } from './access/service.js';
 import { appInfoRoutes } from './app-info/routes.js';
@@ -26,6 +25,7 @@ import type { RedisBus } from './plugins/redis-bus.js';
 import { registerRateLimit } from './plugins/rate-limit.js';
 import { registerUiSecurityHeaders } from './plugins/security-headers.js';
 import { responseSerializerCompiler } from './plugins/serializer.js';
+import { requestValidatorCompiler } from './plugins/validator.js';
 import { attachSocketServer, SocketRecallPublisher, type RecallSocketServer } from './plugins/socket.js';
 import { registerStaticUi } from './plugins/static-ui.js';
 import { FromImageService } from './recall/from-image.js';
@@ -88,7 +88,7 @@ export async function buildApp({ config, store, logger, publisher, redis, access
     // Large uploads arrive as base64 JSON too; their own limit applies in those routes.
     routerOptions: { maxParamLength: 1024 },
   }) as unknown as FastifyInstance;
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(requestValidatorCompiler);
   app.setSerializerCompiler(responseSerializerCompiler);
   app.decorateRequest('userId', 'system');
   registerErrorHandler(app);
