@@ -100,8 +100,12 @@ describe('pinoWithShortcut', () => {
     log.warn('shown');
     log.level = 'info';
     log.info('shown after the change');
+    const child = log.child({ queue: 'q' });
+    child.level = 'warn';
+    child.info('hidden in the child');
+    log.info('still shown by the root');
     log.level = 'error';
     log.warn('hidden again');
-    expect(fast.got.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown', 'shown after the change']);
+    expect(fast.got.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown', 'shown after the change', 'still shown by the root']);
   });
 });

@@ -99,6 +99,9 @@ export function pinoWithShortcut(level: string, stream: DestinationStream): Logg
     }
   };
   install();
-  log.on('level-change', install);
+  // Children share the root's listeners; only the root's own level change replaces its methods.
+  log.on('level-change', (_label, _value, _previousLabel, _previousValue, instance) => {
+    if (instance === log) install();
+  });
   return log;
 }
