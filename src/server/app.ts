@@ -14,6 +14,7 @@ import { ImageFetcher } from './images/fetcher.js';
 import { ImageRepository } from './images/repository.js';
 import { imageRoutes, imageUploadRoutes } from './images/routes.js';
 import { ImageService } from './images/service.js';
+import { logWithRequestId } from './logger.js';
 import { modelRoutes } from './models/routes.js';
 import { ModelHasher } from './models/hasher.js';
 import { ModelService } from './models/service.js';
@@ -95,8 +96,10 @@ export async function buildApp({ config, store, logger, publisher, redis, access
 
   // One line per request, at info (the spec's backend log), with status and duration.
   // A callback hook, not an async one: it runs on every request, and a promise per request shows.
+  // Written on our logger: Fastify's (`req.log`) is a child of it without bindings, so the line is
+  // the same, and ours can write it without pino's general path.
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ reqId: req.id }, `${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
+    logWithRequestId(logger, req.id, `${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms`);
     done();
   });
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LineBatches, pinoWithShortcut } from './logger.js';
+import { LineBatches, logPrepared, logWithRequestId, pinoWithShortcut, prepareMessage } from './logger.js';
 
 let dir: string;
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -107,5 +107,40 @@ describe('pinoWithShortcut', () => {
     log.level = 'error';
     log.warn('hidden again');
     expect(fast.got.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown', 'shown after the change', 'still shown by the root']);
+  });
+
+  it('writes prepared messages and request lines as pino writes them, at the current level', () => {
+    const plain = lines();
+    const fast = lines();
+    const reference = pino({ level: 'info' }, plain.stream);
+    const log = pinoWithShortcut('info', fast.stream);
+    for (const m of messages) {
+      reference.info(m);
+      logPrepared(log, prepareMessage('info', m));
+      reference.warn(m);
+      logPrepared(log, prepareMessage('warn', m));
+      reference.info({ reqId: `req-"${m.length}` }, m);
+      logWithRequestId(log, `req-"${m.length}`, m);
+    }
+    expect(fast.got).toHaveLength(messages.length * 3);
+    expect(fast.got.map(sameTime)).toEqual(plain.got.map(sameTime));
+    log.level = 'warn';
+    logPrepared(log, prepareMessage('info', 'hidden'));
+    logWithRequestId(log, 'req-1', 'hidden');
+    logPrepared(log, prepareMessage('warn', 'shown'));
+    expect(fast.got.slice(messages.length * 3).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown']);
+  });
+
+  it('hands prepared messages and request lines of other loggers, children included, to pino', () => {
+    const plain = lines();
+    const other = lines();
+    const reference = pino({ level: 'info' }, plain.stream);
+    const log = pinoWithShortcut('info', other.stream).child({ queue: 'q' });
+    for (const l of [reference.child({ queue: 'q' }), log]) {
+      logPrepared(l, prepareMessage('warn', 'prepared'));
+      logWithRequestId(l, 'req-2', 'request');
+    }
+    expect(other.got).toHaveLength(2);
+    expect(other.got.map(sameTime)).toEqual(plain.got.map(sameTime));
   });
 });

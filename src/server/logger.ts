@@ -1,5 +1,5 @@
 import os from 'node:os';
-import pino, { type DestinationStream, type Logger } from 'pino';
+import pino, { type DestinationStream, type LogFn, type Logger } from 'pino';
 
 /**
  * pino: JSON lines when the output is a file or a pipe (tools parse them), readable lines on a
@@ -71,6 +71,17 @@ export class LineBatches implements DestinationStream {
 
 /** Levels that get the shortcut: the ones the recall path logs plain messages at. */
 const SHORTCUT_LEVELS = ['info', 'warn'] as const;
+export type ShortcutLevel = (typeof SHORTCUT_LEVELS)[number];
+
+/**
+ * Writes one line at `level` as pino would: `fields` are extra `"name":value,` pairs (JSON, each
+ * followed by a comma) and `msgJson` the message's JSON text. Only loggers made by
+ * `pinoWithShortcut` have one, and only the logger itself (not its children), hence a WeakMap.
+ */
+type RawLineWriter = (level: ShortcutLevel, fields: string, msgJson: string) => void;
+const rawWriters = new WeakMap<object, RawLineWriter>();
+/** What these functions need of a logger: pino's and Fastify's (`req.log`) both qualify. */
+type LineLogger = { info: LogFn; warn: LogFn };
 
 /**
  * A pino logger whose info and warn calls with nothing but a message, on this logger itself, write
@@ -83,17 +94,22 @@ const SHORTCUT_LEVELS = ['info', 'warn'] as const;
  */
 export function pinoWithShortcut(level: string, stream: DestinationStream): Logger {
   const log = pino({ level }, stream);
-  const fields = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},"msg":`;
+  const common = `,"pid":${process.pid},"hostname":${JSON.stringify(os.hostname())},`;
+  const heads = { info: '', warn: '' };
   const install = () => {
     for (const name of SHORTCUT_LEVELS) {
-      if (!log.isLevelEnabled(name)) continue;
+      const enabled = log.isLevelEnabled(name);
+      heads[name] = enabled ? `{"level":${log.levels.values[name]},"time":` : '';
+      if (!enabled) continue;
       const general = log[name] as (...args: unknown[]) => void;
-      const head = `{"level":${log.levels.values[name]},"time":`;
-      log[name] = function (this: Logger, ...args: unknown[]) {
-        if (this === log && args.length === 1 && typeof args[0] === 'string') {
-          stream.write(`${head}${Date.now()}${fields}${JSON.stringify(args[0])}}\n`);
+      const head = heads[name];
+      // `arguments`, not a rest parameter: no array made for every line.
+      log[name] = function (this: Logger, message?: unknown) {
+        if (this === log && arguments.length === 1 && typeof message === 'string') {
+          stream.write(`${head}${Date.now()}${common}"msg":${JSON.stringify(message)}}\n`);
         } else {
-          general.apply(this, args);
+          // eslint-disable-next-line prefer-rest-params -- see above: no array for the common case
+          general.apply(this, arguments as unknown as unknown[]);
         }
       } as Logger[typeof name];
     }
@@ -103,5 +119,34 @@ export function pinoWithShortcut(level: string, stream: DestinationStream): Logg
   log.on('level-change', (_label, _value, _previousLabel, _previousValue, instance) => {
     if (instance === log) install();
   });
+  rawWriters.set(log, (name, fields, msgJson) => {
+    const head = heads[name];
+    if (head) stream.write(`${head}${Date.now()}${common}${fields}"msg":${msgJson}}\n`);
+  });
   return log;
+}
+
+/** A log message with its JSON text made once, for lines written again and again. */
+export interface PreparedMessage {
+  readonly level: ShortcutLevel;
+  readonly message: string;
+  readonly json: string;
+}
+
+export function prepareMessage(level: ShortcutLevel, message: string): PreparedMessage {
+  return { level, message, json: JSON.stringify(message) };
+}
+
+/** Logs a prepared message: the line `log[level](message)` writes, without escaping the message again. */
+export function logPrepared(log: LineLogger, m: PreparedMessage): void {
+  const raw = rawWriters.get(log);
+  if (raw) raw(m.level, '', m.json);
+  else log[m.level](m.message);
+}
+
+/** Logs `message` at info with the request id: the line of `log.info({ reqId }, message)`. */
+export function logWithRequestId(log: LineLogger, reqId: string, message: string): void {
+  const raw = rawWriters.get(log);
+  if (raw) raw('info', `"reqId":${JSON.stringify(reqId)},`, JSON.stringify(message));
+  else log.info({ reqId }, message);
 }

@@ -80,6 +80,11 @@ export const IMAGE_SOURCE_FIELDS = ['image_name', 'image_url', 'image_base64'] a
 /** `required`: at least one source; `single`: at most one (a request; a stored entry keeps name and URL). */
 function checkImageSource(required: boolean, single = true) {
   return (v: Partial<Record<(typeof IMAGE_SOURCE_FIELDS)[number], unknown>>, ctx: z.RefinementCtx): void => {
+    // Counted before any list is made: this runs for every entry of every request.
+    let count = 0;
+    for (const k of IMAGE_SOURCE_FIELDS) if (v[k] !== null && v[k] !== undefined) count++;
+    if (count === 0 && !required) return;
+    if (count === 1 && single) return;
     const given = IMAGE_SOURCE_FIELDS.filter((k) => v[k] !== null && v[k] !== undefined);
     if (single && given.length > 1) {
       ctx.addIssue({ code: 'custom', path: [given[1]!], message: `give only one of ${given.join(' and ')}` });
@@ -212,8 +217,13 @@ export type ListField = (typeof LIST_FIELDS)[number];
 /** Model-bearing scalar fields, resolved to keys before the broadcast. */
 export const MODEL_FIELDS = ['model', 'refiner_model', 'vae_model'] as const;
 
-/** Client-state key under which a field is stored: `recall_{field}` (spec "Implementation Details"). */
-export const recallKey = (field: RecallField): string => `recall_${field}`;
+const RECALL_KEYS = new Map<string, string>(RECALL_FIELDS.map((f) => [f, `recall_${f}`]));
+
+/**
+ * Client-state key under which a field is stored: `recall_{field}` (spec "Implementation Details").
+ * Made once per field: every recall stores a dozen, and the store hashes and binds each key.
+ */
+export const recallKey = (field: RecallField): string => RECALL_KEYS.get(field) ?? `recall_${field}`;
 
 export const zBoolFlag = z
   .union([z.boolean(), z.stringbool()])

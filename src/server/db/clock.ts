@@ -2,11 +2,13 @@
  * A strictly increasing sequence for "newest first" ordering: microseconds since the epoch, bumped
  * past the last value handed out, so two writes in the same millisecond still order.
  */
-export function createSequence(): () => number {
+export function createSequence(): (count?: number) => number {
   let last = 0;
-  return () => {
+  /** The first of `count` consecutive values, all past any handed out before. */
+  return (count = 1) => {
     const now = Date.now() * 1000;
-    last = now > last ? now : last + 1;
-    return last;
+    const first = now > last ? now : last + 1;
+    last = first + Math.max(count, 1) - 1;
+    return first;
   };
 }

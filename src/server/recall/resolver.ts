@@ -14,6 +14,7 @@ import {
   type StoredRecallParameters,
 } from '../../shared/recall.js';
 import type { ImageService } from '../images/service.js';
+import { logPrepared, prepareMessage, type PreparedMessage } from '../logger.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
 
 /** Types tried for each kind of entry, in order (spec "Model Name Resolution"). */
@@ -79,11 +80,11 @@ export class RecallResolver {
     const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
     const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
-    if (kept && kept.generation === generation && kept.images.every((ref) => this.sameImage(ref))) {
+    if (kept && kept.generation === generation && this.allSame(kept.images)) {
       this.recent.delete(key!);
       this.recent.set(key!, kept);
-      for (const [level, message] of kept.lines) this.log[level](message);
-      return { parameters: withScalars(raw, kept.found), warnings: [...kept.warnings] };
+      for (const line of kept.lines) logPrepared(this.log, line);
+      return { parameters: withScalars(raw, kept.found), warnings: kept.warnings.length ? [...kept.warnings] : [] };
     }
     const lines: LogLine[] = [];
     const say = (level: LogLine[0], message: string) => {
@@ -93,16 +94,20 @@ export class RecallResolver {
     const { found, warnings } = await this.lookUp(raw, fallbackMainModel, modelRefs, say);
     if (key !== null && !warnings.some((w) => w.code.startsWith('IMAGE_'))) {
       this.recent.delete(key);
-      this.recent.set(key, { generation: generation!, found, warnings, lines, images: imagesOf(found) });
+      const prepared = lines.map(([level, message]) => prepareMessage(level, message));
+      this.recent.set(key, { generation: generation!, found, warnings, lines: prepared, images: imagesOf(found) });
       if (this.recent.size > KEPT_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
     }
     return { parameters: withScalars(raw, found), warnings: [...warnings] };
   }
 
-  /** Whether an image still measures as it did. */
-  private sameImage(ref: ImageRef): boolean {
-    const now = this.images.measured(ref.image_name);
-    return now !== null && now.width === ref.width && now.height === ref.height;
+  /** Whether every image still measures as it did. */
+  private allSame(refs: readonly ImageRef[]): boolean {
+    for (const ref of refs) {
+      const now = this.images.measured(ref.image_name);
+      if (now === null || now.width !== ref.width || now.height !== ref.height) return false;
+    }
+    return true;
   }
 
   /** The looked-up part of a resolution: model fields as keys, list entries with their models and images. */
@@ -257,8 +262,8 @@ interface KeptLookup {
   generation: number;
   found: ResolvedRecallParameters;
   warnings: RecallWarning[];
-  /** The log lines the lookup wrote, written again each time it is reused. */
-  lines: LogLine[];
+  /** The log lines the lookup wrote, written again each time it is reused (their JSON made once). */
+  lines: PreparedMessage[];
   /** The images it measured, which must still measure the same. */
   images: ImageRef[];
 }

@@ -37,8 +37,9 @@ const ALL_KEYS = RECALL_FIELDS.map(recallKey);
 /** Fields that name models: only these are resolved against what the queue already holds. */
 const MODEL_BEARING: readonly RecallField[] = ['model', 'refiner_model', 'vae_model', 'loras', 'control_layers', 'ip_adapters'];
 const NO_CONTEXT: StoredContext = { mainModel: undefined, modelRefs: [] };
+const MODEL_KEY = recallKey('model');
 /** What a queue's context is read from. */
-const CONTEXT_KEYS = [recallKey('model'), MODEL_REFS_KEY];
+const CONTEXT_KEYS = [MODEL_KEY, MODEL_REFS_KEY];
 
 export type { RecallOutcome };
 
@@ -134,11 +135,15 @@ export class RecallService {
     context: RecallContext = {},
   ): Promise<RecallOutcome[]> {
     const given: Partial<Record<RecallField, unknown>> = {};
+    let givenCount = 0;
     for (const field of RECALL_FIELDS) {
       const v = params[field];
-      if (v !== null && v !== undefined) given[field] = v;
+      if (v !== null && v !== undefined) {
+        given[field] = v;
+        givenCount++;
+      }
     }
-    if (Object.keys(given).length === 0) {
+    if (givenCount === 0) {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
     // Images given by URL or base64 land in outputs/images first; what is stored names them.
@@ -163,7 +168,6 @@ export class RecallService {
     const recallId = randomUUID();
     const now = new Date();
     const { revisions, before } = await guardStorage(this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst }));
-    const stored = new Map([...before].map(([q, values]) => [q, contextOf(values)]));
     // Places in each queue's line are taken now, in commit order, before anything else can run, so
     // events leave in revision order even when a later recall resolves faster.
     const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
@@ -172,19 +176,23 @@ export class RecallService {
 
       // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
       // broadcast but the stored values stay as sent. Queues holding the same context share one resolution.
-      const resolutions = new Map<string, Promise<Resolution>>();
-      const resolve = (ctx: StoredContext) => {
-        const main = provided.model ? undefined : ctx.mainModel;
+      const resolutions = queueIds.length > 1 ? new Map<string, Promise<Resolution>>() : null;
+      const resolve = (queueId: string) => {
+        const held = before.get(queueId);
+        // A recall naming its main model is resolved against that, not against the stored one.
+        const ctx = held ? contextOf(held, !provided.model) : NO_CONTEXT;
         const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
-        const key = JSON.stringify([main ?? null, modelRefs]);
+        if (!resolutions) return this.resolver.resolve(provided as StoredRecallParameters, ctx.mainModel, modelRefs, texts);
+        const key = JSON.stringify([ctx.mainModel ?? null, modelRefs]);
         let r = resolutions.get(key);
-        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, main, modelRefs, texts)));
+        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, ctx.mainModel, modelRefs, texts)));
         return r;
       };
 
       const outcomes: RecallOutcome[] = [];
-      for (const [i, queue_id] of queueIds.entries()) {
-        const resolved = await resolve(stored.get(queue_id) ?? NO_CONTEXT);
+      for (let i = 0; i < queueIds.length; i++) {
+        const queue_id = queueIds[i]!;
+        const resolved = await resolve(queue_id);
         const parameters = flags.append ? Object.assign({}, resolved.parameters, { append: true as const }) : resolved.parameters;
         const warnings = mergeWarnings(intake.warnings, resolved.warnings);
         const revision = revisions.get(queue_id)!;
@@ -278,10 +286,11 @@ export class RecallService {
 
 }
 
-/** A queue's stored main model and the model hashes kept for it, from its stored values. */
-function contextOf(values: ReadonlyMap<string, string>): StoredContext {
-  const text = values.get(recallKey('model'));
+/** A queue's stored main model (when `withMain`) and the model hashes kept for it, from its stored values. */
+function contextOf(values: ReadonlyMap<string, string>, withMain: boolean): StoredContext {
+  const text = withMain ? values.get(MODEL_KEY) : undefined;
   const parsed = text ? parseStored('model', text) : null;
+  if (!parsed && !values.has(MODEL_REFS_KEY)) return NO_CONTEXT;
   return {
     mainModel: parsed?.ok && typeof parsed.value === 'string' ? parsed.value : undefined,
     modelRefs: parseModelRefs(values.get(MODEL_REFS_KEY)),

@@ -149,32 +149,46 @@ export function openSqliteStore(file: string): Store {
    * recalls share a commit (about 15 % of a seed recall's CPU, docs/benchmarks.md).
    */
   const applyRecalls = (batch: readonly PendingRecallWrite[]): RecallWriteResult[] => {
-    /** Each (queue, key) read or written so far: its current value, null when it holds none. */
-    const current = new Map<string, string | null>();
-    /** The row each written (queue, key) ends with. */
-    const rows = new Map<string, [string, string, string, string, number]>();
+    /**
+     * Each (queue, key) read or written so far, by queue then key: its current value (null when it
+     * holds none), and the row it ends with when written. Nested maps, not one keyed by queue and
+     * key joined: the keys are constants, and a joined string was made and hashed for every value.
+     */
+    const current = new Map<string, Map<string, { value: string | null; row: unknown[] | null }>>();
     const revs = new Map<string, { revision: number; recallId: string; now: string }>();
-    const valueOf = (queueId: string, key: string): string | null => {
-      const id = `${queueId}\n${key}`;
-      let v = current.get(id);
-      if (v === undefined) current.set(id, (v = st.csGet.get(queueId, key)?.value ?? null));
-      return v;
+    const slotsOf = (queueId: string) => {
+      let slots = current.get(queueId);
+      if (!slots) current.set(queueId, (slots = new Map()));
+      return slots;
+    };
+    const slotOf = (slots: Map<string, { value: string | null; row: unknown[] | null }>, queueId: string, key: string) => {
+      let slot = slots.get(key);
+      if (!slot) slots.set(key, (slot = { value: st.csGet.get(queueId, key)?.value ?? null, row: null }));
+      return slot;
     };
     const results = batch.map((w) => {
       const revisions = new Map<string, number>();
       const before = new Map<string, Map<string, string>>();
       for (const queueId of w.queueIds) {
+        const slots = slotsOf(queueId);
         const held = new Map<string, string>();
         for (const key of w.readFirst) {
-          const v = valueOf(queueId, key);
+          const v = slotOf(slots, queueId, key).value;
           if (v !== null) held.set(key, v);
         }
         before.set(queueId, held);
+        // One reading of the clock per recall and queue, its keys numbered on from it.
+        let seq = nextSeq(w.entries.length);
         for (const e of w.entries) {
-          const value = 'value' in e ? e.value : e.merge(valueOf(queueId, e.key));
-          const id = `${queueId}\n${e.key}`;
-          current.set(id, value);
-          rows.set(id, [queueId, e.key, value, w.now, nextSeq()]);
+          const slot = 'value' in e ? slots.get(e.key) : slotOf(slots, queueId, e.key);
+          const value = 'value' in e ? e.value : e.merge(slot!.value);
+          const row = [queueId, e.key, value, w.now, seq++];
+          if (slot) {
+            slot.value = value;
+            slot.row = row;
+          } else {
+            slots.set(e.key, { value, row });
+          }
         }
         let rev = revs.get(queueId);
         if (!rev) revs.set(queueId, (rev = { revision: st.revNumber.get(queueId) ?? 0, recallId: w.recallId, now: w.now }));
@@ -185,7 +199,9 @@ export function openSqliteStore(file: string): Store {
       }
       return { revisions, before };
     });
-    upsertRows([...rows.values()]);
+    const rows: unknown[][] = [];
+    for (const slots of current.values()) for (const slot of slots.values()) if (slot.row) rows.push(slot.row);
+    upsertRows(rows);
     for (const [queueId, rev] of revs) st.revSet.run(queueId, rev.revision, rev.recallId, rev.now);
     return results;
   };
