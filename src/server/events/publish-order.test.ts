@@ -11,11 +11,11 @@ describe('PublishOrder', () => {
     const second = order.enter('default', 2);
     const third = order.enter('default', 3);
     // The third and second are ready first; they must still go out after the first.
-    const p3 = third.turn.then(() => {
+    const p3 = Promise.resolve(third.turn).then(() => {
       published.push(3);
       third.leave();
     });
-    const p2 = second.turn.then(() => {
+    const p2 = Promise.resolve(second.turn).then(() => {
       published.push(2);
       second.leave();
     });
@@ -29,18 +29,27 @@ describe('PublishOrder', () => {
     expect(order.size).toBe(0);
   });
 
+  it('has the first place of a line go without waiting', () => {
+    const order = new PublishOrder();
+    const first = order.enter('default', 1);
+    expect(first.turn).toBeNull();
+    expect(order.enter('default', 2).turn).toBeInstanceOf(Promise);
+    first.leave();
+  });
+
   it('lets other queues go at their own pace', async () => {
     const order = new PublishOrder();
     order.enter('a', 1);
     const b = order.enter('b', 5);
-    await expect(Promise.race([b.turn.then(() => 'b'), tick().then(() => 'blocked')])).resolves.toBe('b');
+    expect(b.turn).toBeNull();
+    await expect(Promise.race([Promise.resolve(b.turn).then(() => 'b'), tick().then(() => 'blocked')])).resolves.toBe('b');
   });
 
   it('does not wait for a later revision that entered first', async () => {
     const order = new PublishOrder();
     order.enter('default', 9);
     const early = order.enter('default', 8);
-    await expect(Promise.race([early.turn.then(() => 'went'), tick().then(() => 'blocked')])).resolves.toBe('went');
+    await expect(Promise.race([Promise.resolve(early.turn).then(() => 'went'), tick().then(() => 'blocked')])).resolves.toBe('went');
   });
 });
 
@@ -53,7 +62,7 @@ describe('PublishOrder, a place that leaves early', () => {
     const third = order.enter('default', 3);
     // The second gives up before its turn (its resolution failed): the third must still wait for the first.
     second.leave();
-    const p3 = third.turn.then(() => published.push(3));
+    const p3 = Promise.resolve(third.turn).then(() => published.push(3));
     await tick();
     expect(published).toEqual([]);
     first.leave();
@@ -69,7 +78,7 @@ describe('PublishOrder, a place that leaves early', () => {
     const nine = order.enter('default', 9);
     const eight = order.enter('default', 8);
     const ten = order.enter('default', 10);
-    const p10 = ten.turn.then(() => published.push(10));
+    const p10 = Promise.resolve(ten.turn).then(() => published.push(10));
     await eight.turn;
     eight.leave();
     await tick();

@@ -9,17 +9,18 @@ export class PublishOrder {
   private readonly inFlight = new Map<string, Line>();
 
   /**
-   * Takes a place in the queue's line. `turn` resolves once every earlier revision has left;
+   * Takes a place in the queue's line. `turn` resolves once every earlier revision has left, and is
+   * null when none is in the line (the place may publish at once, without waiting a tick);
    * `leave` must be called after publishing (or giving up), or later events would wait forever.
    */
-  enter(queueId: string, revision: number): { turn: Promise<void>; leave: () => void } {
+  enter(queueId: string, revision: number): { turn: Promise<void> | null; leave: () => void } {
     let line = this.inFlight.get(queueId);
     if (!line) this.inFlight.set(queueId, (line = { places: [], ascending: true }));
     const { places } = line;
     const last = places.at(-1);
-    let turn: Promise<void>;
+    let turn: Promise<void> | null;
     if (!last) {
-      turn = Promise.resolve();
+      turn = null;
     } else if (line.ascending && last.revision < revision) {
       // The usual case, revisions entering in order: the last place already waits for all before it,
       // so waiting for it alone is enough (waiting for each earlier place made a busy queue quadratic).
@@ -38,7 +39,7 @@ export class PublishOrder {
       };
     });
     // Settled once this place has left and so has everything it waited for.
-    places.push({ revision, settled: turn.then(() => left) });
+    places.push({ revision, settled: turn ? turn.then(() => left) : left });
     return { turn, leave };
   }
 

@@ -69,14 +69,15 @@ export class RecallResolver {
    * images measures the same (re-checked on disk at most once a second, as every measurement is), and
    * its log lines are written again, so the log reads as if it had been looked up anew. Nothing is
    * kept when hashes take part, when an image was missing, or when the store cannot tell registry
-   * changes apart (PostgreSQL).
+   * changes apart (PostgreSQL). A kept result is answered at once, not as a promise: most recalls
+   * of a busy script take that path.
    */
-  async resolve(
+  resolve(
     raw: StoredRecallParameters,
     fallbackMainModel?: string,
     modelRefs: readonly ModelRef[] = [],
     texts?: ReadonlyMap<RecallField, string>,
-  ): Promise<Resolution> {
+  ): Resolution | Promise<Resolution> {
     const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
     const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
@@ -86,6 +87,17 @@ export class RecallResolver {
       for (const line of kept.lines) logPrepared(this.log, line);
       return { parameters: withScalars(raw, kept.found), warnings: kept.warnings.length ? [...kept.warnings] : [] };
     }
+    return this.lookUpAndKeep(raw, fallbackMainModel, modelRefs, key, generation);
+  }
+
+  /** A resolution looked up now, kept for later recalls under `key` (unless null). */
+  private async lookUpAndKeep(
+    raw: StoredRecallParameters,
+    fallbackMainModel: string | undefined,
+    modelRefs: readonly ModelRef[],
+    key: string | null,
+    generation: number | undefined,
+  ): Promise<Resolution> {
     const lines: LogLine[] = [];
     const say = (level: LogLine[0], message: string) => {
       lines.push([level, message]);

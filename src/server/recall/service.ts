@@ -167,7 +167,8 @@ export class RecallService {
     const readFirst = MODEL_BEARING.some((f) => provided[f] !== undefined) ? CONTEXT_KEYS : [];
     const recallId = randomUUID();
     const now = new Date();
-    const { revisions, before } = await guardStorage(this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst }));
+    // An unreachable store's error goes up as it is: the error handler answers it with the 503.
+    const { revisions, before } = await this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst });
     // Places in each queue's line are taken now, in commit order, before anything else can run, so
     // events leave in revision order even when a later recall resolves faster.
     const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
@@ -176,7 +177,7 @@ export class RecallService {
 
       // Resolution runs after storing (spec "Implementation Details"): an unknown name drops out of the
       // broadcast but the stored values stay as sent. Queues holding the same context share one resolution.
-      const resolutions = queueIds.length > 1 ? new Map<string, Promise<Resolution>>() : null;
+      const resolutions = queueIds.length > 1 ? new Map<string, Resolution | Promise<Resolution>>() : null;
       const resolve = (queueId: string) => {
         const held = before.get(queueId);
         // A recall naming its main model is resolved against that, not against the stored one.
@@ -192,11 +193,14 @@ export class RecallService {
       const outcomes: RecallOutcome[] = [];
       for (let i = 0; i < queueIds.length; i++) {
         const queue_id = queueIds[i]!;
-        const resolved = await resolve(queue_id);
+        // Kept lookups answer at once; only a lookup made now is waited for.
+        const resolving = resolve(queue_id);
+        const resolved = resolving instanceof Promise ? await resolving : resolving;
         const parameters = flags.append ? Object.assign({}, resolved.parameters, { append: true as const }) : resolved.parameters;
         const warnings = mergeWarnings(intake.warnings, resolved.warnings);
         const revision = revisions.get(queue_id)!;
-        await places[i]!.turn;
+        const { turn } = places[i]!;
+        if (turn) await turn;
         const broadcast = await this.publish({
           timestamp: Math.floor(now.getTime() / 1000),
           queue_id,
@@ -215,11 +219,19 @@ export class RecallService {
   }
 
   /** Hands one event to the socket layer; a stored recall is never failed by its broadcast. */
-  private async publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
-    const broadcast = await this.events.publish(event).then(broadcastOf, (err: unknown) => {
+  private publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
+    const failed = (err: unknown): RecallBroadcast => {
       this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${event.queue_id}`);
-      return 'failed' as const;
-    });
+      return this.reportBroadcast(event, 'failed');
+    };
+    try {
+      return this.events.publish(event).then((result) => this.reportBroadcast(event, broadcastOf(result)), failed);
+    } catch (err) {
+      return Promise.resolve(failed(err));
+    }
+  }
+
+  private reportBroadcast(event: RecallParametersUpdatedEvent, broadcast: RecallBroadcast): RecallBroadcast {
     if (broadcast === 'failed') this.log.warn(`The recall for queue ${event.queue_id} was stored but its event could not be broadcast`);
     if (broadcast === 'local_only') this.log.warn(`The recall for queue ${event.queue_id} was stored but reached only this server's clients (Redis is down)`);
     return broadcast;
