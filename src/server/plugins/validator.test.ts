@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { FastifySchemaCompiler } from 'fastify';
 import { validatorCompiler as zodValidatorCompiler } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { fullBody, invalidBody, oddText, validBody } from '../../../test/helpers/recall-arbitraries.js';
 import { SPEC_EXAMPLES } from '../../../test/helpers/spec-examples.js';
 import { zFromImageBody } from '../../shared/from-image.js';
@@ -81,5 +81,26 @@ describe('requestValidatorCompiler', () => {
       zFromImageBody,
       fc.record({ image_name: fc.oneof(oddText(20), fc.constant('a.png')), image_url: fc.oneof(fc.webUrl(), oddText(20)) }, { requiredKeys: [] }),
     );
+  });
+
+  it('answers an empty query string with its defaults, worked out once and frozen', () => {
+    const query = requestValidatorCompiler({ schema: zRecallQuery, method: 'POST', url: '/test', httpPart: 'querystring' }) as unknown as Validate;
+    const first = query(Object.create(null));
+    const second = query({});
+    expect(first).toEqual({ value: zRecallQuery.parse({}) });
+    expect(second).toBe(first);
+    expect(Object.isFrozen(first.value)).toBe(true);
+    // A query with flags is validated as always, rejections included.
+    expect(query({ strict: 'true' })).toEqual({ value: { strict: true, append: false } });
+    expect(JSON.stringify(query({ strict: 'true', append: 'true' }).error)).toMatch(/strict and append cannot be used together/);
+  });
+
+  it('makes defaults that hold objects anew for every empty query', () => {
+    const schema = z.object({ tags: z.array(z.string()).default([]) });
+    const query = requestValidatorCompiler({ schema, method: 'GET', url: '/test', httpPart: 'querystring' }) as unknown as Validate;
+    const a = query({});
+    const b = query({});
+    expect(a).toEqual({ value: { tags: [] } });
+    expect(b.value).not.toBe(a.value);
   });
 });
