@@ -11,7 +11,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 function batchesToFile(batchChars: number) {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-log-'));
   const file = path.join(dir, 'out.log');
-  const out = pino.destination({ dest: file, sync: true });
+  const out = pino.destination({ dest: file, sync: true, contentMode: 'buffer' });
   return { batches: new LineBatches(out, batchChars), read: () => fs.readFileSync(file, 'utf8') };
 }
 

@@ -16,7 +16,7 @@ export function createLogger(level: string, destination?: string): Logger {
   // writes one chunk per turn of the event loop and fell ever further behind under load. A timer
   // writes what a quiet moment leaves, and the rest is written when the process exits (a
   // shutdown's last lines included).
-  const stdout = new LineBatches(pino.destination({ dest: 1, sync: true }), BATCH_CHARS);
+  const stdout = new LineBatches(pino.destination({ dest: 1, sync: true, contentMode: 'buffer' }), BATCH_CHARS);
   setInterval(() => stdout.flush(), FLUSH_EVERY_MS).unref();
   process.once('exit', () => {
     try {
@@ -36,7 +36,10 @@ const BATCH_CHARS = 16384;
 /**
  * Gathers log lines and hands them to `out` in batches of about `batchChars`. sonic-boom can
  * buffer by itself (`minLength`), but it measures the byte length of its whole buffer again for
- * every line it adds, which cost a tenth of a small recall; here each line is counted once.
+ * every line it adds, which cost a tenth of a small recall; here each line is counted once. Each
+ * batch goes as bytes: given a string, sonic-boom measured and copied it again before writing,
+ * which made a line cost about twice as much (docs/benchmarks.md, change 29); given a Buffer
+ * (`contentMode: 'buffer'`) it writes it as it is, retries included.
  */
 export class LineBatches implements DestinationStream {
   private lines: string[] = [];
@@ -56,10 +59,11 @@ export class LineBatches implements DestinationStream {
   /** Writes what is gathered. */
   flush(): void {
     if (this.lines.length === 0) return;
-    const chunk = this.lines.join('');
+    const chunk = Buffer.from(this.lines.join(''));
     this.lines = [];
     this.chars = 0;
-    this.out.write(chunk);
+    // SonicBoom's types take strings; in buffer mode it takes the bytes as they are.
+    this.out.write(chunk as unknown as string);
   }
 
   /** Writes what is gathered and waits until the destination has it all. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createSequence } from './clock.js';
+import { createSequence, isoTime } from './clock.js';
 
 afterEach(() => vi.useRealTimers());
 
@@ -16,5 +16,13 @@ describe('createSequence', () => {
     vi.setSystemTime(2_000);
     expect(next(0)).toBe(2_000_000);
     expect(next()).toBe(2_000_001);
+  });
+});
+
+describe('isoTime', () => {
+  it('answers as Date#toISOString, for the same millisecond and the next', () => {
+    for (const ms of [0, 1_796_590_893_059, 1_796_590_893_059, 1_796_590_893_060, -1]) {
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
   });
 });

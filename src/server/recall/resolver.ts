@@ -78,8 +78,10 @@ export class RecallResolver {
     modelRefs: readonly ModelRef[] = [],
     texts?: ReadonlyMap<RecallField, string>,
   ): Resolution | Promise<Resolution> {
+    // Nothing to look up (prompts, seed, sizes...): the payload is the values as they are.
+    if (!needsLookups(raw)) return { parameters: withScalars(raw, {}), warnings: [] };
     const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
-    const key = generation === undefined || !needsLookups(raw) ? null : lookupKey(raw, fallbackMainModel, texts);
+    const key = generation === undefined ? null : lookupKey(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
     if (kept && kept.generation === generation && this.allSame(kept.images)) {
       this.recent.delete(key!);

@@ -18,6 +18,7 @@ import {
   type RecallWarning,
   type StoredRecallParameters,
 } from '../../shared/recall.js';
+import { isoTime } from '../db/clock.js';
 import { StorageUnavailableError, type RecallRepository, type RecallWriteEntry } from '../db/store.js';
 import { storageFailure } from '../errors.js';
 import { PublishOrder } from '../events/publish-order.js';
@@ -81,6 +82,42 @@ function parseStored(field: RecallField, text: string): { ok: true; value: unkno
   }
 }
 
+const FIELD_ORDER = new Map<string, number>(RECALL_FIELDS.map((f, i) => [f, i]));
+
+/**
+ * The non-null recall fields of `params`, in the fields' order; null when there are none. Read by
+ * walking what `params` holds (a validated body holds only what was sent, in schema order) rather
+ * than looking up every field; a body in another order is read field by field.
+ */
+export function givenValues(params: RecallParameters): Partial<Record<RecallField, unknown>> | null {
+  const given: Partial<Record<RecallField, unknown>> = {};
+  let count = 0;
+  let last = -1;
+  for (const field in params) {
+    const at = FIELD_ORDER.get(field);
+    const v = params[field as RecallField];
+    if (at === undefined || v === null || v === undefined) continue;
+    if (at < last) return givenInFieldOrder(params);
+    last = at;
+    given[field as RecallField] = v;
+    count++;
+  }
+  return count > 0 ? given : null;
+}
+
+function givenInFieldOrder(params: RecallParameters): Partial<Record<RecallField, unknown>> | null {
+  const given: Partial<Record<RecallField, unknown>> = {};
+  let count = 0;
+  for (const field of RECALL_FIELDS) {
+    const v = params[field];
+    if (v !== null && v !== undefined) {
+      given[field] = v;
+      count++;
+    }
+  }
+  return count > 0 ? given : null;
+}
+
 /** The JSON text of each provided value, made once: stored as it is, and the resolver keys its kept lookups by it. */
 function jsonTexts(provided: Partial<Record<RecallField, unknown>>): Map<RecallField, string> {
   const texts = new Map<RecallField, string>();
@@ -134,16 +171,8 @@ export class RecallService {
     userId: string,
     context: RecallContext = {},
   ): Promise<RecallOutcome[]> {
-    const given: Partial<Record<RecallField, unknown>> = {};
-    let givenCount = 0;
-    for (const field of RECALL_FIELDS) {
-      const v = params[field];
-      if (v !== null && v !== undefined) {
-        given[field] = v;
-        givenCount++;
-      }
-    }
-    if (givenCount === 0) {
+    const given = givenValues(params);
+    if (given === null) {
       return queueIds.map((queue_id) => ({ status: 'no_parameters_provided', updated_count: 0, queue_id }));
     }
     // Images given by URL or base64 land in outputs/images first; what is stored names them.
@@ -166,9 +195,9 @@ export class RecallService {
     // the write itself, in its transaction, rather than in a transaction of its own.
     const readFirst = MODEL_BEARING.some((f) => provided[f] !== undefined) ? CONTEXT_KEYS : [];
     const recallId = randomUUID();
-    const now = new Date();
+    const now = Date.now();
     // An unreachable store's error goes up as it is: the error handler answers it with the 503.
-    const { revisions, before } = await this.repo.write(queueIds, entries, recallId, now.toISOString(), { readFirst });
+    const { revisions, before } = await this.repo.write(queueIds, entries, recallId, isoTime(now), { readFirst });
     // Places in each queue's line are taken now, in commit order, before anything else can run, so
     // events leave in revision order even when a later recall resolves faster.
     const places = queueIds.map((q) => this.publishOrder.enter(q, revisions.get(q)!));
@@ -202,7 +231,7 @@ export class RecallService {
         const { turn } = places[i]!;
         if (turn) await turn;
         const broadcast = await this.publish({
-          timestamp: Math.floor(now.getTime() / 1000),
+          timestamp: Math.floor(now / 1000),
           queue_id,
           user_id: userId,
           revision,
