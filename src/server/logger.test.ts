@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LineBatches, logPrepared, logWithRequestId, pinoWithShortcut, prepareMessage } from './logger.js';
+import { LineBatches, logPrepared, logPreparedLines, logWithRequestId, pinoWithShortcut, prepareMessage } from './logger.js';
 
 let dir: string;
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -131,6 +131,23 @@ describe('pinoWithShortcut', () => {
     expect(fast.got.slice(messages.length * 3).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown']);
   });
 
+  it('writes a group of prepared messages as the lines pino writes, in one piece, skipping levels that are off', () => {
+    const plain = lines();
+    const fast = lines();
+    const reference = pino({ level: 'info' }, plain.stream);
+    const log = pinoWithShortcut('info', fast.stream);
+    const group = messages.flatMap((m) => [prepareMessage('info', m), prepareMessage('warn', m)]);
+    for (const m of group) reference[m.level](m.message);
+    logPreparedLines(log, group);
+    expect(fast.got).toHaveLength(1);
+    expect(fast.got[0]!.split(/(?<=\n)/).map(sameTime)).toEqual(plain.got.map(sameTime));
+    log.level = 'warn';
+    logPreparedLines(log, group);
+    expect(fast.got[1]!.split(/(?<=\n)/)).toHaveLength(messages.length);
+    logPreparedLines(log, [prepareMessage('info', 'hidden')]);
+    expect(fast.got).toHaveLength(2);
+  });
+
   it('hands prepared messages and request lines of other loggers, children included, to pino', () => {
     const plain = lines();
     const other = lines();
@@ -139,8 +156,9 @@ describe('pinoWithShortcut', () => {
     for (const l of [reference.child({ queue: 'q' }), log]) {
       logPrepared(l, prepareMessage('warn', 'prepared'));
       logWithRequestId(l, 'req-2', 'request');
+      logPreparedLines(l, [prepareMessage('info', 'one'), prepareMessage('warn', 'two')]);
     }
-    expect(other.got).toHaveLength(2);
+    expect(other.got).toHaveLength(4);
     expect(other.got.map(sameTime)).toEqual(plain.got.map(sameTime));
   });
 });

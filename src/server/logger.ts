@@ -83,7 +83,10 @@ export type ShortcutLevel = (typeof SHORTCUT_LEVELS)[number];
  * `pinoWithShortcut` have one, and only the logger itself (not its children), hence a WeakMap.
  */
 type RawLineWriter = (level: ShortcutLevel, fields: string, msgJson: string) => void;
+/** Writes prepared messages as consecutive lines, in one piece, all stamped with the same time. */
+type RawLinesWriter = (messages: readonly PreparedMessage[]) => void;
 const rawWriters = new WeakMap<object, RawLineWriter>();
+const rawLinesWriters = new WeakMap<object, RawLinesWriter>();
 /** What these functions need of a logger: pino's and Fastify's (`req.log`) both qualify. */
 type LineLogger = { info: LogFn; warn: LogFn };
 
@@ -127,6 +130,15 @@ export function pinoWithShortcut(level: string, stream: DestinationStream): Logg
     const head = heads[name];
     if (head) stream.write(`${head}${Date.now()}${common}${fields}"msg":${msgJson}}\n`);
   });
+  rawLinesWriters.set(log, (messages) => {
+    const time = `${Date.now()}${common}"msg":`;
+    let text = '';
+    for (const m of messages) {
+      const head = heads[m.level];
+      if (head) text += `${head}${time}${m.json}}\n`;
+    }
+    if (text) stream.write(text);
+  });
   return log;
 }
 
@@ -146,6 +158,16 @@ export function logPrepared(log: LineLogger, m: PreparedMessage): void {
   const raw = rawWriters.get(log);
   if (raw) raw(m.level, '', m.json);
   else log[m.level](m.message);
+}
+
+/**
+ * Logs prepared messages one after the other, as `logPrepared` each would, written together and
+ * stamped with one time (they are written at the same moment).
+ */
+export function logPreparedLines(log: LineLogger, messages: readonly PreparedMessage[]): void {
+  const raw = rawLinesWriters.get(log);
+  if (raw) raw(messages);
+  else for (const m of messages) log[m.level](m.message);
 }
 
 /** Logs `message` at info with the request id: the line of `log.info({ reqId }, message)`. */

@@ -21,7 +21,9 @@ describe('createSequence', () => {
 
 describe('isoTime', () => {
   it('answers as Date#toISOString, for the same millisecond and the next', () => {
-    for (const ms of [0, 1_796_590_893_059, 1_796_590_893_059, 1_796_590_893_060, -1]) {
+    const samples = [0, 7, 42, 999, 1_000, 1_796_590_893_059, 1_796_590_893_059, 1_796_590_893_060, 1_796_590_894_001, 1_796_590_893_005, -1, -1_500, 253_402_300_799_999, 253_402_300_800_000, 1.5];
+    for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 4e12));
+    for (const ms of samples) {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
   });

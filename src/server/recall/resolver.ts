@@ -14,7 +14,7 @@ import {
   type StoredRecallParameters,
 } from '../../shared/recall.js';
 import type { ImageService } from '../images/service.js';
-import { logPrepared, prepareMessage, type PreparedMessage } from '../logger.js';
+import { logPreparedLines, prepareMessage, type PreparedMessage } from '../logger.js';
 import { TYPE_LABELS, type ModelService } from '../models/service.js';
 
 /** Types tried for each kind of entry, in order (spec "Model Name Resolution"). */
@@ -56,6 +56,8 @@ export class RecallResolver {
 
   /** Recent lookups, by what they looked up (see `resolve`), most recently used last. */
   private readonly recent = new Map<string, KeptLookup>();
+  /** The entry last put at the end of `recent`. */
+  private lastKept: KeptLookup | null = null;
 
   /**
    * `modelRefs` are hashes read from an image (from_image, stored with the recall): a ref applies to
@@ -84,9 +86,13 @@ export class RecallResolver {
     const key = generation === undefined ? null : lookupKey(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
     if (kept && kept.generation === generation && this.allSame(kept.images)) {
-      this.recent.delete(key!);
-      this.recent.set(key!, kept);
-      for (const line of kept.lines) logPrepared(this.log, line);
+      // Most recently used last; a script sending the same again finds it there already.
+      if (this.lastKept !== kept) {
+        this.recent.delete(key!);
+        this.recent.set(key!, kept);
+        this.lastKept = kept;
+      }
+      logPreparedLines(this.log, kept.lines);
       return { parameters: withScalars(raw, kept.found), warnings: kept.warnings.length ? [...kept.warnings] : [] };
     }
     return this.lookUpAndKeep(raw, fallbackMainModel, modelRefs, key, generation);
@@ -109,7 +115,9 @@ export class RecallResolver {
     if (key !== null && !warnings.some((w) => w.code.startsWith('IMAGE_'))) {
       this.recent.delete(key);
       const prepared = lines.map(([level, message]) => prepareMessage(level, message));
-      this.recent.set(key, { generation: generation!, found, warnings, lines: prepared, images: imagesOf(found) });
+      const entry: KeptLookup = { generation: generation!, found, warnings, lines: prepared, images: imagesOf(found) };
+      this.recent.set(key, entry);
+      this.lastKept = entry;
       if (this.recent.size > KEPT_LOOKUPS) this.recent.delete(this.recent.keys().next().value!);
     }
     return { parameters: withScalars(raw, found), warnings: [...warnings] };

@@ -121,8 +121,18 @@ function givenInFieldOrder(params: RecallParameters): Partial<Record<RecallField
 /** The JSON text of each provided value, made once: stored as it is, and the resolver keys its kept lookups by it. */
 function jsonTexts(provided: Partial<Record<RecallField, unknown>>): Map<RecallField, string> {
   const texts = new Map<RecallField, string>();
-  for (const field in provided) texts.set(field as RecallField, JSON.stringify(provided[field as RecallField]));
+  for (const field in provided) texts.set(field as RecallField, jsonText(provided[field as RecallField]));
   return texts;
+}
+
+/**
+ * `JSON.stringify(value)`, numbers and booleans written without it: most fields are numbers, and
+ * the call costs more than the text (a finite number's JSON is its `String`).
+ */
+function jsonText(value: unknown): string {
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return JSON.stringify(value);
 }
 
 /** The stored form of a recall: one JSON value per field, or a merge into the stored list for `append`. */
