@@ -37,6 +37,21 @@ describe('PublishOrder', () => {
     first.leave();
   });
 
+  it('is ready once every earlier revision has left, also one that gave up early', () => {
+    const order = new PublishOrder();
+    const first = order.enter('default', 1);
+    const second = order.enter('default', 2);
+    const third = order.enter('default', 3);
+    expect([first.ready(), second.ready(), third.ready()]).toEqual([true, false, false]);
+    second.leave();
+    expect(third.ready()).toBe(false);
+    first.leave();
+    expect(third.ready()).toBe(true);
+    const late = order.enter('default', 2);
+    expect(late.ready()).toBe(true);
+    expect(third.ready()).toBe(false);
+  });
+
   it('lets other queues go at their own pace', async () => {
     const order = new PublishOrder();
     order.enter('a', 1);

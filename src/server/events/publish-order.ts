@@ -11,9 +11,10 @@ export class PublishOrder {
   /**
    * Takes a place in the queue's line. `turn` resolves once every earlier revision has left, and is
    * null when none is in the line (the place may publish at once, without waiting a tick);
+   * `ready` tells whether every earlier revision has left by now, so that waiting can be skipped;
    * `leave` must be called after publishing (or giving up), or later events would wait forever.
    */
-  enter(queueId: string, revision: number): { turn: Promise<void> | null; leave: () => void } {
+  enter(queueId: string, revision: number): { turn: Promise<void> | null; ready: () => boolean; leave: () => void } {
     let line = this.inFlight.get(queueId);
     if (!line) this.inFlight.set(queueId, (line = { places: [], ascending: true }));
     const { places } = line;
@@ -40,7 +41,13 @@ export class PublishOrder {
     });
     // Settled once this place has left and so has everything it waited for.
     places.push({ revision, settled: turn ? turn.then(() => left) : left });
-    return { turn, leave };
+    // Every earlier revision has left the line already (the usual case once recalls resolve at
+    // once): the place may publish without waiting for `turn` to come round through the promises.
+    const ready = () => {
+      for (const p of places) if (p.revision < revision) return false;
+      return true;
+    };
+    return { turn, ready, leave };
   }
 
   /** Queues with recalls still waiting to publish (for tests). */

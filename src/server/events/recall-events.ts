@@ -6,10 +6,11 @@ import type { RecallBroadcast, RecallParametersUpdatedEvent } from '../../shared
  */
 export interface RecallEventPublisher {
   /**
-   * Resolves to where the event went (see zRecallBroadcast). `true` and `false` are read as
-   * `delivered` and `failed`, for publishers that only know whether they handed it on.
+   * Where the event went (see zRecallBroadcast), at once or as a promise (a publisher that waits
+   * for a bus). `true` and `false` are read as `delivered` and `failed`, for publishers that only
+   * know whether they handed it on.
    */
-  publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast | boolean>;
+  publish(event: RecallParametersUpdatedEvent): RecallBroadcast | boolean | Promise<RecallBroadcast | boolean>;
 }
 
 /** A publisher that collects events, for apps built without sockets (CLI tools, unit tests). */

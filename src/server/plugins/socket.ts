@@ -107,7 +107,8 @@ export class SocketRecallPublisher implements RecallEventPublisher {
     private readonly log?: Logger,
   ) {}
 
-  async publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
+  /** Without a bus the event is handed on at once, and the answer given at once too. */
+  publish(event: RecallParametersUpdatedEvent): RecallBroadcast | Promise<RecallBroadcast> {
     const room = queueRoom(event.queue_id);
     if (!this.bus) {
       // With the in-process adapter an empty room means nobody anywhere listens, and encoding an
@@ -117,9 +118,13 @@ export class SocketRecallPublisher implements RecallEventPublisher {
       this.io.to(room).emit('recall_parameters_updated', event);
       return 'delivered';
     }
-    if (this.bus.ready) {
+    return this.publishOnBus(event, room, this.bus);
+  }
+
+  private async publishOnBus(event: RecallParametersUpdatedEvent, room: string, bus: RedisBus): Promise<RecallBroadcast> {
+    if (bus.ready) {
       // The adapter emits to this process's clients as well as publishing; only the publish can fail.
-      if (await this.bus.published(() => this.io.to(room).emit('recall_parameters_updated', event))) return 'delivered';
+      if (await bus.published(() => this.io.to(room).emit('recall_parameters_updated', event))) return 'delivered';
     } else {
       this.io.local.to(room).emit('recall_parameters_updated', event);
     }

@@ -14,13 +14,15 @@ import {
 } from '../../shared/recall.js';
 import { invalidField } from '../errors.js';
 import type { FromImageService, UploadedFile } from './from-image.js';
-import type { RecallService } from './service.js';
+import type { RecallOutcome, RecallService } from './service.js';
 
 /** An empty body counts as `{}` (curl -X POST with no data), as InvokeAI's clients expect. */
 function emptyBodyAsObject(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
   if (req.body === undefined) (req as { body: unknown }).body = {};
   done();
 }
+
+const firstOutcome = (outcomes: RecallOutcome[]): RecallOutcome => outcomes[0]!;
 
 export interface RecallRouteOptions {
   recall: RecallService;
@@ -46,10 +48,7 @@ export const recallRoutes: FastifyPluginAsyncZod<RecallRouteOptions> = async (ap
       response: { 200: zRecallResponse.or(zRecallNoParametersResponse) },
     },
     preValidation: emptyBodyAsObject,
-    handler: async (req) => {
-      const [outcome] = await recall.recall([req.params.queue_id], req.body, req.query, req.userId);
-      return outcome!;
-    },
+    handler: (req) => recall.recall([req.params.queue_id], req.body, req.query, req.userId).then(firstOutcome),
   });
 
   app.post('/api/v1/recall', {

@@ -238,9 +238,9 @@ export class RecallService {
         const parameters = flags.append ? Object.assign({}, resolved.parameters, { append: true as const }) : resolved.parameters;
         const warnings = mergeWarnings(intake.warnings, resolved.warnings);
         const revision = revisions.get(queue_id)!;
-        const { turn } = places[i]!;
-        if (turn) await turn;
-        const broadcast = await this.publish({
+        const place = places[i]!;
+        if (place.turn && !place.ready()) await place.turn;
+        const publishing = this.publish({
           timestamp: Math.floor(now / 1000),
           queue_id,
           user_id: userId,
@@ -249,6 +249,7 @@ export class RecallService {
           parameters,
           warnings,
         });
+        const broadcast = publishing instanceof Promise ? await publishing : publishing;
         outcomes.push({ status: 'success', queue_id, updated_count: updatedCount, parameters, revision, warnings, broadcast });
       }
       return outcomes;
@@ -257,16 +258,21 @@ export class RecallService {
     }
   }
 
-  /** Hands one event to the socket layer; a stored recall is never failed by its broadcast. */
-  private publish(event: RecallParametersUpdatedEvent): Promise<RecallBroadcast> {
+  /**
+   * Hands one event to the socket layer; a stored recall is never failed by its broadcast. A
+   * publisher that answers at once is answered at once (no promise for the common case).
+   */
+  private publish(event: RecallParametersUpdatedEvent): RecallBroadcast | Promise<RecallBroadcast> {
     const failed = (err: unknown): RecallBroadcast => {
       this.log.error({ err }, `Error emitting recall_parameters_updated for queue ${event.queue_id}`);
       return this.reportBroadcast(event, 'failed');
     };
     try {
-      return this.events.publish(event).then((result) => this.reportBroadcast(event, broadcastOf(result)), failed);
+      const result = this.events.publish(event);
+      if (result instanceof Promise) return result.then((r) => this.reportBroadcast(event, broadcastOf(r)), failed);
+      return this.reportBroadcast(event, broadcastOf(result));
     } catch (err) {
-      return Promise.resolve(failed(err));
+      return failed(err);
     }
   }
 
