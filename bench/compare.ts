@@ -5,11 +5,15 @@
  * one after the other, switching which goes first.
  * Reports CPU time per request (steadier than requests per second on a shared machine) and the
  * median B/A ratio; below 0.95 is a real change on a 2-core machine, above it noise.
+ * With `--together`, each run loads both servers at the same time instead (25 connections each),
+ * so whatever else the machine does in those seconds weighs on both alike: medians then resolve
+ * a change of about 3 %, where one after the other needs about 10 % (docs/benchmarks.md).
  *
  *   --a FILE, --b FILE   the two builds' CLI (dist/cli/main.js of each)
  *   --body seed|complete the spec example to POST (default seed)
  *   --runs N             runs (default 9)
  *   --duration S         seconds of load per server and run (default 3)
+ *   --together           load both servers at once (see above)
  *   --out FILE           also write the runs and medians as JSON
  */
 import fs from 'node:fs';
@@ -20,7 +24,7 @@ import { writeSpecFixtures } from '../test/helpers/fixtures.js';
 import { SPEC_EXAMPLES } from '../test/helpers/spec-examples.js';
 import { makeRoot, startRecall } from './lib/processes.js';
 import { median, round } from './lib/stats.js';
-import { compareLoads, load, type LoadSide } from './sections/throughput.js';
+import { compareLoads, load, type LoadSide, type PairRun } from './sections/throughput.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +34,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '9' },
     duration: { type: 'string', default: '3' },
     out: { type: 'string' },
+    together: { type: 'boolean', default: false },
   },
 });
 if (!values.a || !values.b) throw new Error('bench:compare needs --a and --b, each the dist/cli/main.js of a build');
@@ -49,12 +54,29 @@ async function sideOf(cliFile: string): Promise<LoadSide> {
   await writeSpecFixtures(root);
   return {
     start: () => startRecall(root, ['--no-hash'], path.resolve(cliFile)),
-    load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server),
+    load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server, values.together ? 25 : 50),
   };
 }
 
+/** Both servers started afresh and loaded at the same time, `runs` times. */
+async function loadTogether(a: LoadSide, b: LoadSide): Promise<PairRun[]> {
+  const pairs: PairRun[] = [];
+  for (let i = 0; i < runs; i++) {
+    const [sa, sb] = await Promise.all([a.start(), b.start()]);
+    try {
+      await Promise.all([a.load(sa, 1), b.load(sb, 1)]);
+      const [ra, rb] = await Promise.all([a.load(sa, duration), b.load(sb, duration)]);
+      pairs.push({ a: ra, b: rb, ratio: rb.rps / ra.rps, cpuRatio: ra.cpuMicros && rb.cpuMicros ? rb.cpuMicros / ra.cpuMicros : null });
+    } finally {
+      await Promise.all([sa.close(), sb.close()]);
+    }
+  }
+  return pairs;
+}
+
 try {
-  const { runs: pairs } = await compareLoads(await sideOf(values.a), await sideOf(values.b), { duration, repeats: runs, warmup: 1 });
+  const [sideA, sideB] = [await sideOf(values.a), await sideOf(values.b)];
+  const pairs = values.together ? await loadTogether(sideA, sideB) : (await compareLoads(sideA, sideB, { duration, repeats: runs, warmup: 1 })).runs;
   const rows = pairs.map((p) => {
     for (const r of [p.a, p.b]) if (r.non2xx || r.errors) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors`);
     if (p.a.cpuMicros === null || p.b.cpuMicros === null || p.cpuRatio === null) throw new Error('CPU time per request needs /proc (Linux)');
@@ -63,6 +85,7 @@ try {
   rows.forEach((row, i) => process.stdout.write(`run ${i + 1}/${runs}: A ${row.a_us} µs (${row.a_rps} req/s)  B ${row.b_us} µs (${row.b_rps} req/s)  B/A ${row.ratio}\n`));
   const result = {
     body: values.body,
+    together: values.together,
     a: values.a,
     b: values.b,
     median_a_us: round(median(rows.map((r) => r.a_us)), 1),

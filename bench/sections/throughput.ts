@@ -15,12 +15,11 @@ export interface LoadResult {
 }
 
 /**
- * One autocannon run: 50 connections POSTing `body` (or a body per request) for `duration` seconds.
+ * One autocannon run: 50 connections (or `connections`) POSTing `body` (or a body per request) for `duration` seconds.
  * With `server`, also the server's CPU time per request: steadier than requests per second when
  * other work shares the machine.
  */
-export async function load(url: string, body: string | (() => string), duration: number, server?: BenchProcess): Promise<LoadResult> {
-  const connections = 50;
+export async function load(url: string, body: string | (() => string), duration: number, server?: BenchProcess, connections = 50): Promise<LoadResult> {
   const opts: autocannon.Options = {
     url,
     method: 'POST',
