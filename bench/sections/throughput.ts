@@ -6,6 +6,8 @@ import { median, medianRun, round } from '../lib/stats.js';
 
 export interface LoadResult {
   rps: number;
+  /** Requests answered. */
+  requests: number;
   p50: number;
   p99: number;
   errors: number;
@@ -33,7 +35,7 @@ export async function load(url: string, body: string | (() => string), duration:
   const r = await autocannon(opts);
   const cpuAfter = server?.cpuMicros() ?? null;
   const cpuMicros = cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? (cpuAfter - cpuBefore) / r.requests.total : null;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuMicros };
+  return { rps: r.requests.average, requests: r.requests.total, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, cpuMicros };
 }
 
 /** One side of a comparison: how to start its server, and the load to put on it. */
@@ -51,29 +53,53 @@ export interface PairRun {
   cpuRatio: number | null;
 }
 
+/** Slices each side's measured load is cut into, taken in turn with the other side's. */
+export const LOAD_SLICES = 3;
+
+/** Slices of one side taken as one load: requests and CPU summed, latencies of the slices' median and worst. */
+export function mergeLoads(parts: readonly LoadResult[]): LoadResult {
+  const requests = parts.reduce((n, p) => n + p.requests, 0);
+  const cpu = parts.every((p) => p.cpuMicros !== null) && requests > 0 ? parts.reduce((t, p) => t + p.cpuMicros! * p.requests, 0) / requests : null;
+  return {
+    rps: parts.reduce((t, p) => t + p.rps, 0) / parts.length,
+    requests,
+    p50: median(parts.map((p) => p.p50)),
+    p99: Math.max(...parts.map((p) => p.p99)),
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    non2xx: parts.reduce((n, p) => n + p.non2xx, 0),
+    cpuMicros: cpu,
+  };
+}
+
 /**
  * Runs `a` and `b` alternately, `repeats` times, each time on freshly started servers (so no one
  * process's state, its JIT decisions or memory layout, weighs on every run), warmed up for `warmup`
- * seconds so both are JIT-compiled, switching which goes first each time so neither always runs on
- * a warmer or cooler machine. Reports the median b/a ratio of requests per second
- * with the latencies of the median pair.
+ * seconds so both are JIT-compiled. Each side's `duration` is measured in LOAD_SLICES slices taken
+ * in turn with the other side's (A B B A A B, the next pair B A A B B A), so a slow spell of the
+ * machine lasting a second or two falls on both sides rather than on one. Reports the median b/a
+ * ratio of requests per second with the latencies of the median pair.
  */
 export async function compareLoads(a: LoadSide, b: LoadSide, opts: { duration: number; repeats: number; warmup: number }) {
   const runs: PairRun[] = [];
+  const slice = opts.duration / LOAD_SLICES;
   for (let i = 0; i < opts.repeats; i++) {
     const [sa, sb] = await Promise.all([a.start(), b.start()]);
     try {
       await a.load(sa, opts.warmup);
       await b.load(sb, opts.warmup);
-      let ra: LoadResult;
-      let rb: LoadResult;
-      if (i % 2 === 0) {
-        ra = await a.load(sa, opts.duration);
-        rb = await b.load(sb, opts.duration);
-      } else {
-        rb = await b.load(sb, opts.duration);
-        ra = await a.load(sa, opts.duration);
+      const partsA: LoadResult[] = [];
+      const partsB: LoadResult[] = [];
+      for (let k = 0; k < LOAD_SLICES; k++) {
+        if ((i + k) % 2 === 0) {
+          partsA.push(await a.load(sa, slice));
+          partsB.push(await b.load(sb, slice));
+        } else {
+          partsB.push(await b.load(sb, slice));
+          partsA.push(await a.load(sa, slice));
+        }
       }
+      const ra = mergeLoads(partsA);
+      const rb = mergeLoads(partsB);
       const cpuRatio = ra.cpuMicros && rb.cpuMicros ? rb.cpuMicros / ra.cpuMicros : null;
       runs.push({ a: ra, b: rb, ratio: rb.rps / ra.rps, cpuRatio });
     } finally {

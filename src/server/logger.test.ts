@@ -57,14 +57,18 @@ function lines() {
 /** The time is the one field two loggers cannot share. */
 const sameTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
 
+/** pino as it is and the shortcut logger, both at info, each writing into its own list of lines. */
+function loggerPair() {
+  const plain = lines();
+  const fast = lines();
+  return { plain, fast, reference: pino({ level: 'info' }, plain.stream), log: pinoWithShortcut('info', fast.stream) };
+}
+
 describe('pinoWithShortcut', () => {
   const messages = ['Updated 12 recall parameters for queue default', 'quote " backslash \\ tab \t newline \n end', `é ünïcode ${'x'.repeat(120)}`, ''];
 
   it('writes the very lines pino writes, at info and warn', () => {
-    const plain = lines();
-    const fast = lines();
-    const reference = pino({ level: 'info' }, plain.stream);
-    const log = pinoWithShortcut('info', fast.stream);
+    const { plain, fast, reference, log } = loggerPair();
     for (const m of messages) {
       reference.info(m);
       log.info(m);
@@ -77,10 +81,7 @@ describe('pinoWithShortcut', () => {
   });
 
   it('leaves every other call to pino: objects, format arguments, errors, child loggers', () => {
-    const plain = lines();
-    const fast = lines();
-    const reference = pino({ level: 'info' }, plain.stream);
-    const log = pinoWithShortcut('info', fast.stream);
+    const { plain, fast, reference, log } = loggerPair();
     for (const l of [reference, log]) {
       l.info({ reqId: 'req-1' }, 'POST /api/v1/recall/default 200 1.2ms');
       l.info('resolved %d of %s', 3, 'models');
@@ -110,10 +111,7 @@ describe('pinoWithShortcut', () => {
   });
 
   it('writes prepared messages and request lines as pino writes them, at the current level', () => {
-    const plain = lines();
-    const fast = lines();
-    const reference = pino({ level: 'info' }, plain.stream);
-    const log = pinoWithShortcut('info', fast.stream);
+    const { plain, fast, reference, log } = loggerPair();
     for (const m of messages) {
       reference.info(m);
       logPrepared(log, prepareMessage('info', m));
@@ -132,10 +130,7 @@ describe('pinoWithShortcut', () => {
   });
 
   it('writes a group of prepared messages as the lines pino writes, in one piece, skipping levels that are off', () => {
-    const plain = lines();
-    const fast = lines();
-    const reference = pino({ level: 'info' }, plain.stream);
-    const log = pinoWithShortcut('info', fast.stream);
+    const { plain, fast, reference, log } = loggerPair();
     const group = messages.flatMap((m) => [prepareMessage('info', m), prepareMessage('warn', m)]);
     for (const m of group) reference[m.level](m.message);
     logPreparedLines(log, group);
