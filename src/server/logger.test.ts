@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LineBatches, logPrepared, logPreparedLines, logWithRequestId, pinoWithShortcut, prepareMessage } from './logger.js';
+import { LineBatches, logPreparedLines, logWithRequestId, pinoWithShortcut, prepareMessage } from './logger.js';
 
 let dir: string;
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -114,18 +114,18 @@ describe('pinoWithShortcut', () => {
     const { plain, fast, reference, log } = loggerPair();
     for (const m of messages) {
       reference.info(m);
-      logPrepared(log, prepareMessage('info', m));
+      logPreparedLines(log, [prepareMessage('info', m)]);
       reference.warn(m);
-      logPrepared(log, prepareMessage('warn', m));
+      logPreparedLines(log, [prepareMessage('warn', m)]);
       reference.info({ reqId: `req-"${m.length}` }, m);
       logWithRequestId(log, `req-"${m.length}`, m);
     }
     expect(fast.got).toHaveLength(messages.length * 3);
     expect(fast.got.map(sameTime)).toEqual(plain.got.map(sameTime));
     log.level = 'warn';
-    logPrepared(log, prepareMessage('info', 'hidden'));
+    logPreparedLines(log, [prepareMessage('info', 'hidden')]);
     logWithRequestId(log, 'req-1', 'hidden');
-    logPrepared(log, prepareMessage('warn', 'shown'));
+    logPreparedLines(log, [prepareMessage('warn', 'shown')]);
     expect(fast.got.slice(messages.length * 3).map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['shown']);
   });
 
@@ -149,7 +149,7 @@ describe('pinoWithShortcut', () => {
     const reference = pino({ level: 'info' }, plain.stream);
     const log = pinoWithShortcut('info', other.stream).child({ queue: 'q' });
     for (const l of [reference.child({ queue: 'q' }), log]) {
-      logPrepared(l, prepareMessage('warn', 'prepared'));
+      logPreparedLines(l, [prepareMessage('warn', 'prepared')]);
       logWithRequestId(l, 'req-2', 'request');
       logPreparedLines(l, [prepareMessage('info', 'one'), prepareMessage('warn', 'two')]);
     }

@@ -153,16 +153,10 @@ export function prepareMessage(level: ShortcutLevel, message: string): PreparedM
   return { level, message, json: JSON.stringify(message) };
 }
 
-/** Logs a prepared message: the line `log[level](message)` writes, without escaping the message again. */
-export function logPrepared(log: LineLogger, m: PreparedMessage): void {
-  const raw = rawWriters.get(log);
-  if (raw) raw(m.level, '', m.json);
-  else log[m.level](m.message);
-}
-
 /**
- * Logs prepared messages one after the other, as `logPrepared` each would, written together and
- * stamped with one time (they are written at the same moment).
+ * Logs prepared messages one after the other, the lines `log[level](message)` writes for each,
+ * without escaping them again: written together and stamped with one time (they are written at the
+ * same moment).
  */
 export function logPreparedLines(log: LineLogger, messages: readonly PreparedMessage[]): void {
   const raw = rawLinesWriters.get(log);

@@ -222,10 +222,11 @@ export class RecallService {
         // A recall naming its main model is resolved against that, not against the stored one.
         const ctx = held ? contextOf(held, !provided.model) : NO_CONTEXT;
         const modelRefs = refs.length ? parseModelRefs(mergeModelRefs(JSON.stringify(ctx.modelRefs), refs)) : ctx.modelRefs;
-        if (!resolutions) return this.resolver.resolve(provided as StoredRecallParameters, ctx.mainModel, modelRefs, texts);
+        const run = () => this.resolver.resolve(provided as StoredRecallParameters, ctx.mainModel, modelRefs, texts);
+        if (!resolutions) return run();
         const key = JSON.stringify([ctx.mainModel ?? null, modelRefs]);
         let r = resolutions.get(key);
-        if (!r) resolutions.set(key, (r = this.resolver.resolve(provided as StoredRecallParameters, ctx.mainModel, modelRefs, texts)));
+        if (!r) resolutions.set(key, (r = run()));
         return r;
       };
 
