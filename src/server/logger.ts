@@ -78,15 +78,16 @@ const SHORTCUT_LEVELS = ['info', 'warn'] as const;
 export type ShortcutLevel = (typeof SHORTCUT_LEVELS)[number];
 
 /**
- * Writes one line at `level` as pino would: `fields` are extra `"name":value,` pairs (JSON, each
- * followed by a comma) and `msgJson` the message's JSON text. Only loggers made by
- * `pinoWithShortcut` have one, and only the logger itself (not its children), hence a WeakMap.
+ * Direct line writers of a logger made by `pinoWithShortcut`: only the logger itself has them, not
+ * its children (which add bindings), hence a WeakMap.
  */
-type RawLineWriter = (level: ShortcutLevel, fields: string, msgJson: string) => void;
-/** Writes prepared messages as consecutive lines, in one piece, all stamped with the same time. */
-type RawLinesWriter = (messages: readonly PreparedMessage[]) => void;
-const rawWriters = new WeakMap<object, RawLineWriter>();
-const rawLinesWriters = new WeakMap<object, RawLinesWriter>();
+interface RawWriters {
+  /** One line at `level` as pino writes it: `fields` are extra `"name":value,` pairs, `msgJson` the message's JSON. */
+  line(level: ShortcutLevel, fields: string, msgJson: string): void;
+  /** Prepared messages as consecutive lines, in one piece, all stamped with the same time. */
+  lines(messages: readonly PreparedMessage[]): void;
+}
+const rawWriters = new WeakMap<object, RawWriters>();
 /** What these functions need of a logger: pino's and Fastify's (`req.log`) both qualify. */
 type LineLogger = { info: LogFn; warn: LogFn };
 
@@ -126,18 +127,20 @@ export function pinoWithShortcut(level: string, stream: DestinationStream): Logg
   log.on('level-change', (_label, _value, _previousLabel, _previousValue, instance) => {
     if (instance === log) install();
   });
-  rawWriters.set(log, (name, fields, msgJson) => {
-    const head = heads[name];
-    if (head) stream.write(`${head}${Date.now()}${common}${fields}"msg":${msgJson}}\n`);
-  });
-  rawLinesWriters.set(log, (messages) => {
-    const time = `${Date.now()}${common}"msg":`;
-    let text = '';
-    for (const m of messages) {
-      const head = heads[m.level];
-      if (head) text += `${head}${time}${m.json}}\n`;
-    }
-    if (text) stream.write(text);
+  rawWriters.set(log, {
+    line: (name, fields, msgJson) => {
+      const head = heads[name];
+      if (head) stream.write(`${head}${Date.now()}${common}${fields}"msg":${msgJson}}\n`);
+    },
+    lines: (messages) => {
+      const time = `${Date.now()}${common}"msg":`;
+      let text = '';
+      for (const m of messages) {
+        const head = heads[m.level];
+        if (head) text += `${head}${time}${m.json}}\n`;
+      }
+      if (text) stream.write(text);
+    },
   });
   return log;
 }
@@ -159,14 +162,14 @@ export function prepareMessage(level: ShortcutLevel, message: string): PreparedM
  * same moment).
  */
 export function logPreparedLines(log: LineLogger, messages: readonly PreparedMessage[]): void {
-  const raw = rawLinesWriters.get(log);
-  if (raw) raw(messages);
+  const raw = rawWriters.get(log);
+  if (raw) raw.lines(messages);
   else for (const m of messages) log[m.level](m.message);
 }
 
 /** Logs `message` at info with the request id: the line of `log.info({ reqId }, message)`. */
 export function logWithRequestId(log: LineLogger, reqId: string, message: string): void {
   const raw = rawWriters.get(log);
-  if (raw) raw('info', `"reqId":${JSON.stringify(reqId)},`, JSON.stringify(message));
+  if (raw) raw.line('info', `"reqId":${JSON.stringify(reqId)},`, JSON.stringify(message));
   else log.info({ reqId }, message);
 }

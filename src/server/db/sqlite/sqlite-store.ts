@@ -154,14 +154,15 @@ export function openSqliteStore(file: string): Store {
      * holds none), and the row it ends with when written. Nested maps, not one keyed by queue and
      * key joined: the keys are constants, and a joined string was made and hashed for every value.
      */
-    const current = new Map<string, Map<string, { value: string | null; row: unknown[] | null }>>();
+    type Slot = { value: string | null; row: unknown[] | null };
+    const current = new Map<string, Map<string, Slot>>();
     const revs = new Map<string, { revision: number; recallId: string; now: string }>();
     const slotsOf = (queueId: string) => {
       let slots = current.get(queueId);
       if (!slots) current.set(queueId, (slots = new Map()));
       return slots;
     };
-    const slotOf = (slots: Map<string, { value: string | null; row: unknown[] | null }>, queueId: string, key: string) => {
+    const slotOf = (slots: Map<string, Slot>, queueId: string, key: string) => {
       let slot = slots.get(key);
       if (!slot) slots.set(key, (slot = { value: st.csGet.get(queueId, key)?.value ?? null, row: null }));
       return slot;
