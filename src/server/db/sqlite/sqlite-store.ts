@@ -151,10 +151,12 @@ export function openSqliteStore(file: string): Store {
   const applyRecalls = (batch: readonly PendingRecallWrite[]): RecallWriteResult[] => {
     /**
      * Each (queue, key) read or written so far, by queue then key: its current value (null when it
-     * holds none), and the row it ends with when written. Nested maps, not one keyed by queue and
-     * key joined: the keys are constants, and a joined string was made and hashed for every value.
+     * holds none) and, once written, the time and sequence number of its last write. Rows are made
+     * at the end, for the last writes only: a busy queue's batch overwrites the same keys many times.
+     * Nested maps, not one keyed by queue and key joined: the keys are constants, and a joined
+     * string was made and hashed for every value.
      */
-    type Slot = { value: string | null; row: unknown[] | null };
+    type Slot = { value: string | null; written: boolean; now: string; seq: number };
     const current = new Map<string, Map<string, Slot>>();
     const revs = new Map<string, { revision: number; recallId: string; now: string }>();
     const slotsOf = (queueId: string) => {
@@ -164,7 +166,7 @@ export function openSqliteStore(file: string): Store {
     };
     const slotOf = (slots: Map<string, Slot>, queueId: string, key: string) => {
       let slot = slots.get(key);
-      if (!slot) slots.set(key, (slot = { value: st.csGet.get(queueId, key)?.value ?? null, row: null }));
+      if (!slot) slots.set(key, (slot = { value: st.csGet.get(queueId, key)?.value ?? null, written: false, now: '', seq: 0 }));
       return slot;
     };
     const results = batch.map((w) => {
@@ -183,12 +185,13 @@ export function openSqliteStore(file: string): Store {
         for (const e of w.entries) {
           const slot = 'value' in e ? slots.get(e.key) : slotOf(slots, queueId, e.key);
           const value = 'value' in e ? e.value : e.merge(slot!.value);
-          const row = [queueId, e.key, value, w.now, seq++];
           if (slot) {
             slot.value = value;
-            slot.row = row;
+            slot.written = true;
+            slot.now = w.now;
+            slot.seq = seq++;
           } else {
-            slots.set(e.key, { value, row });
+            slots.set(e.key, { value, written: true, now: w.now, seq: seq++ });
           }
         }
         let rev = revs.get(queueId);
@@ -201,7 +204,9 @@ export function openSqliteStore(file: string): Store {
       return { revisions, before };
     });
     const rows: unknown[][] = [];
-    for (const slots of current.values()) for (const slot of slots.values()) if (slot.row) rows.push(slot.row);
+    for (const [queueId, slots] of current) {
+      for (const [key, slot] of slots) if (slot.written) rows.push([queueId, key, slot.value, slot.now, slot.seq]);
+    }
     upsertRows(rows);
     for (const [queueId, rev] of revs) st.revSet.run(queueId, rev.revision, rev.recallId, rev.now);
     return results;
