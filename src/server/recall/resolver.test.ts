@@ -77,6 +77,31 @@ describe('RecallResolver, lookups kept between recalls', () => {
     expect(after.parameters.loras!.map((l) => l.weight)).toEqual(raw.loras!.map(() => 0.1));
   });
 
+  it('makes the key again when the texts given are not the last ones, or do not cover every looked-up field', async () => {
+    const lookups = vi.spyOn(models, 'resolve');
+    const textsOf = (raw: StoredRecallParameters) => new Map(Object.entries(raw).map(([f, v]) => [f as RecallField, JSON.stringify(v)]));
+    const raw = complete('a fox', 1);
+    await resolver.resolve(raw, undefined, [], textsOf(raw));
+    expect(lookups).toHaveBeenCalledTimes(4);
+    // Equal texts that are other strings, and another main model to fall back on: each answered rightly.
+    await resolver.resolve(raw, undefined, [], textsOf(raw));
+    expect(lookups).toHaveBeenCalledTimes(4);
+    const { model: _model, ...withoutModel } = raw;
+    const fallback = await resolver.resolve(withoutModel, 'FLUX Schnell', [], textsOf(withoutModel));
+    expect(lookups).toHaveBeenCalledTimes(8);
+    expect(fallback.parameters.model).toBeUndefined();
+
+    // Texts leaving out a looked-up field, twice: that field's value counts, not the last key.
+    const withWeight = (weight: number) => {
+      const params = { ...raw, loras: raw.loras!.map((l) => ({ ...l, weight })) };
+      const texts = textsOf(raw);
+      texts.delete('loras');
+      return resolver.resolve(params, undefined, [], texts);
+    };
+    expect((await withWeight(0.2)).parameters.loras!.map((l) => l.weight)).toEqual(raw.loras!.map(() => 0.2));
+    expect((await withWeight(0.3)).parameters.loras!.map((l) => l.weight)).toEqual(raw.loras!.map(() => 0.3));
+  });
+
   it('looks up again once a scan changed the registry', async () => {
     await resolver.resolve(complete('a fox', 1));
     const controlnet = path.join(root, 'models', 'sdxl', 'controlnet', 'controlnet-depth-sdxl-1.0.safetensors');

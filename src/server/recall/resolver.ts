@@ -58,6 +58,7 @@ export class RecallResolver {
   private readonly recent = new Map<string, KeptLookup>();
   /** The entry last put at the end of `recent`. */
   private lastKept: KeptLookup | null = null;
+  private readonly lastKey = new LastLookupKey();
 
   /**
    * `modelRefs` are hashes read from an image (from_image, stored with the recall): a ref applies to
@@ -83,7 +84,7 @@ export class RecallResolver {
     // Nothing to look up (prompts, seed, sizes...): the payload is the values as they are.
     if (!needsLookups(raw)) return { parameters: withScalars(raw, {}), warnings: [] };
     const generation = modelRefs.length === 0 ? this.models.registryGeneration() : undefined;
-    const key = generation === undefined ? null : lookupKey(raw, fallbackMainModel, texts);
+    const key = generation === undefined ? null : this.lastKey.get(raw, fallbackMainModel, texts);
     const kept = key === null ? undefined : this.recent.get(key);
     if (kept && kept.generation === generation && this.allSame(kept.images)) {
       // Most recently used last; a script sending the same again finds it there already.
@@ -306,6 +307,33 @@ function lookupKey(raw: StoredRecallParameters, fallbackMainModel: string | unde
   let key = JSON.stringify(fallbackMainModel ?? null);
   for (const f of LOOKED_UP) key += `\n${texts?.get(f) ?? JSON.stringify(raw[f] ?? null)}`;
   return key;
+}
+
+/**
+ * The last lookup key made, given again while the texts it was made of are the same: the caller
+ * keeps each field's text while its value stays the same, so a script sending the same models
+ * again compares a few strings (most often the very same ones) instead of joining and hashing a
+ * key of a kilobyte.
+ */
+class LastLookupKey {
+  private fallback: string | undefined;
+  private readonly parts: (string | undefined)[] = [];
+  private key: string | null = null;
+
+  get(raw: StoredRecallParameters, fallbackMainModel: string | undefined, texts?: ReadonlyMap<RecallField, string>): string {
+    // Only texts that stand for every looked-up field can be compared; otherwise make the key.
+    if (!texts) return lookupKey(raw, fallbackMainModel, texts);
+    let same = this.key !== null && this.fallback === fallbackMainModel;
+    for (const f of LOOKED_UP) {
+      if (!texts.has(f) && raw[f] !== undefined && raw[f] !== null) return lookupKey(raw, fallbackMainModel, texts);
+    }
+    for (let i = 0; same && i < LOOKED_UP.length; i++) same = texts.get(LOOKED_UP[i]!) === this.parts[i];
+    if (same) return this.key!;
+    this.key = lookupKey(raw, fallbackMainModel, texts);
+    this.fallback = fallbackMainModel;
+    for (let i = 0; i < LOOKED_UP.length; i++) this.parts[i] = texts.get(LOOKED_UP[i]!);
+    return this.key;
+  }
 }
 
 /**

@@ -118,11 +118,65 @@ function givenInFieldOrder(params: RecallParameters): Partial<Record<RecallField
   return count > 0 ? given : null;
 }
 
-/** The JSON text of each provided value, made once: stored as it is, and the resolver keys its kept lookups by it. */
-function jsonTexts(provided: Partial<Record<RecallField, unknown>>): Map<RecallField, string> {
-  const texts = new Map<RecallField, string>();
-  for (const field in provided) texts.set(field as RecallField, jsonText(provided[field as RecallField]));
-  return texts;
+/**
+ * Whether `JSON.stringify(a)` and `JSON.stringify(b)` give the same text: the same primitives, and
+ * plain objects with the same keys in the same order. Cheaper than making the text. Conservative:
+ * anything else (a NaN, an object with a prototype of its own) counts as different.
+ */
+export function sameJsonText(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJsonText(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i] || !sameJsonText((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * The JSON text of each provided value: stored as it is, and the resolver keys its kept lookups by
+ * it. A script sends the same prompt, LoRAs and control layers time after time with another seed,
+ * so the text each field had last is kept with its value and used again when the value is the same
+ * (`sameJsonText`); the lists' JSON was a twentieth of a complete recall (docs/benchmarks.md).
+ * The values kept are validated request bodies, which nothing changes afterwards.
+ */
+export class JsonTexts {
+  private readonly last = new Map<RecallField, { value: unknown; text: string }>();
+
+  of(provided: Partial<Record<RecallField, unknown>>): Map<RecallField, string> {
+    const texts = new Map<RecallField, string>();
+    for (const key in provided) {
+      const field = key as RecallField;
+      const value = provided[field];
+      if (typeof value !== 'object' && typeof value !== 'string') {
+        texts.set(field, jsonText(value));
+        continue;
+      }
+      const last = this.last.get(field);
+      if (last && sameJsonText(value, last.value)) {
+        texts.set(field, last.text);
+        continue;
+      }
+      const text = jsonText(value);
+      if (last) {
+        last.value = value;
+        last.text = text;
+      } else {
+        this.last.set(field, { value, text });
+      }
+      texts.set(field, text);
+    }
+    return texts;
+  }
 }
 
 /**
@@ -172,6 +226,7 @@ export class RecallService {
   ) {}
 
   private readonly publishOrder = new PublishOrder();
+  private readonly jsonTexts = new JsonTexts();
 
   /** One recall into one or more queues; returns one outcome per queue, in the order given. */
   async recall(
@@ -194,7 +249,7 @@ export class RecallService {
       for (const field of LIST_FIELDS) provided[field] ??= [];
     }
 
-    const texts = jsonTexts(provided);
+    const texts = this.jsonTexts.of(provided);
     const entries = writeEntries(provided, texts, flags);
     const updatedCount = entries.length;
     const refs = context.modelRefs ?? [];
