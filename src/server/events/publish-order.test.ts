@@ -11,17 +11,17 @@ describe('PublishOrder', () => {
     const second = order.enter('default', 2);
     const third = order.enter('default', 3);
     // The third and second are ready first; they must still go out after the first.
-    const p3 = Promise.resolve(third.turn).then(() => {
+    const p3 = third.wait().then(() => {
       published.push(3);
       third.leave();
     });
-    const p2 = Promise.resolve(second.turn).then(() => {
+    const p2 = second.wait().then(() => {
       published.push(2);
       second.leave();
     });
     await tick();
     expect(published).toEqual([]);
-    await first.turn;
+    await first.wait();
     published.push(1);
     first.leave();
     await Promise.all([p2, p3]);
@@ -32,9 +32,15 @@ describe('PublishOrder', () => {
   it('has the first place of a line go without waiting', () => {
     const order = new PublishOrder();
     const first = order.enter('default', 1);
-    expect(first.turn).toBeNull();
-    expect(order.enter('default', 2).turn).toBeInstanceOf(Promise);
+    const second = order.enter('default', 2);
+    expect(first.ready()).toBe(true);
+    expect(second.ready()).toBe(false);
     first.leave();
+    expect(second.ready()).toBe(true);
+    second.leave();
+    // Leaving twice changes nothing.
+    second.leave();
+    expect(order.size).toBe(0);
   });
 
   it('is ready once every earlier revision has left, also one that gave up early', () => {
@@ -56,15 +62,15 @@ describe('PublishOrder', () => {
     const order = new PublishOrder();
     order.enter('a', 1);
     const b = order.enter('b', 5);
-    expect(b.turn).toBeNull();
-    await expect(Promise.race([Promise.resolve(b.turn).then(() => 'b'), tick().then(() => 'blocked')])).resolves.toBe('b');
+    expect(b.ready()).toBe(true);
+    await expect(Promise.race([b.wait().then(() => 'b'), tick().then(() => 'blocked')])).resolves.toBe('b');
   });
 
   it('does not wait for a later revision that entered first', async () => {
     const order = new PublishOrder();
     order.enter('default', 9);
     const early = order.enter('default', 8);
-    await expect(Promise.race([Promise.resolve(early.turn).then(() => 'went'), tick().then(() => 'blocked')])).resolves.toBe('went');
+    await expect(Promise.race([early.wait().then(() => 'went'), tick().then(() => 'blocked')])).resolves.toBe('went');
   });
 });
 
@@ -77,7 +83,7 @@ describe('PublishOrder, a place that leaves early', () => {
     const third = order.enter('default', 3);
     // The second gives up before its turn (its resolution failed): the third must still wait for the first.
     second.leave();
-    const p3 = Promise.resolve(third.turn).then(() => published.push(3));
+    const p3 = third.wait().then(() => published.push(3));
     await tick();
     expect(published).toEqual([]);
     first.leave();
@@ -93,8 +99,8 @@ describe('PublishOrder, a place that leaves early', () => {
     const nine = order.enter('default', 9);
     const eight = order.enter('default', 8);
     const ten = order.enter('default', 10);
-    const p10 = Promise.resolve(ten.turn).then(() => published.push(10));
-    await eight.turn;
+    const p10 = ten.wait().then(() => published.push(10));
+    await eight.wait();
     eight.leave();
     await tick();
     // 10 waits for 9 too, although 8 entered last before it.

@@ -295,7 +295,7 @@ export class RecallService {
         const warnings = mergeWarnings(intake.warnings, resolved.warnings);
         const revision = revisions.get(queue_id)!;
         const place = places[i]!;
-        if (place.turn && !place.ready()) await place.turn;
+        if (!place.ready()) await place.wait();
         const publishing = this.publish({
           timestamp: Math.floor(now / 1000),
           queue_id,
