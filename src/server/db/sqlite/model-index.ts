@@ -17,30 +17,27 @@ function hashOf(s: string): number {
 }
 
 /**
- * The registry as lookup tables: an open-addressing hash table of distinct names, then one record
- * per name and one per model, each with its string's UTF-16 code units inline. It all lives in
- * three typed arrays, so 100,000 models are a few megabytes the garbage collector never walks, and
- * a lookup reads about three cache lines (the slot, the name's record, the model's). With a Map of
- * 100,000 name strings beside arrays of keys, types and bases, a recall naming nine random models
- * of a large registry cost about a tenth more than with a small one (docs/benchmarks.md).
+ * The registry as lookup tables: an open-addressing hash table of distinct names, and one record
+ * per name with its models right after it, each string's UTF-16 code units inline. It all lives
+ * in two typed arrays, so 100,000 models are a few megabytes the garbage collector never walks,
+ * and a lookup reads two places in memory: the slot, then the name's record, whose models follow
+ * it in the same or the next cache lines. With a Map of 100,000 name strings beside arrays of keys,
+ * types and bases, a recall naming nine random models of a large registry cost about a tenth more
+ * than with a small one; with models in an array of their own, a third place read per lookup
+ * (each a cache and TLB miss in a large registry) still cost about a twentieth (docs/benchmarks.md).
  *
- *   slots:  per slot, the name's hash and its record's offset + 1 (0: empty slot)
- *   names:  per name,  [length, first model (2 units), ...name]
- *   models: per model, [type << 8 | base, next model of the name + 1 (2 units), key length, ...key]
+ *   slots:   per slot, the name's hash and its record's offset + 1 (0: empty slot)
+ *   records: per name, [length, model count, ...name], then per model [type << 8 | base, key length, ...key]
  */
 interface Table {
   slots: Int32Array;
-  names: Uint16Array;
-  models: Uint16Array;
+  records: Uint16Array;
 }
 
-const NAME_HEAD = 3;
-const MODEL_HEAD = 4;
-const u32 = (a: Uint16Array, at: number): number => a[at]! | (a[at + 1]! << 16);
-function setU32(a: Uint16Array, at: number, v: number): void {
-  a[at] = v & 0xffff;
-  a[at + 1] = v >>> 16;
-}
+const NAME_HEAD = 2;
+const MODEL_HEAD = 2;
+/** Models kept per name: the count has 16 bits (a registry holds a few of a name at most). */
+const MAX_PER_NAME = 0xffff;
 function put(a: Uint16Array, at: number, s: string): void {
   for (let i = 0; i < s.length; i++) a[at + i] = s.charCodeAt(i);
 }
@@ -103,16 +100,20 @@ export class ModelIndex {
     const t = this.fresh();
     const at = findName(t, name, hashOf(name));
     if (at < 0) return [];
+    const r = t.records;
     const found: RegistryEntry[] = [];
-    for (let m = u32(t.names, at + 1); m >= 0; m = u32(t.models, m + 1) - 1) {
-      const kind = t.models[m]!;
+    let m = at + NAME_HEAD + r[at]!;
+    for (let n = r[at + 1]!; n > 0; n--) {
+      const kind = r[m]!;
       const keyAt = m + MODEL_HEAD;
+      const keyEnd = keyAt + r[m + 1]!;
       found.push({
-        key: String.fromCharCode.apply(null, t.models.subarray(keyAt, keyAt + t.models[m + 3]!) as unknown as number[]),
+        key: String.fromCharCode.apply(null, r.subarray(keyAt, keyEnd) as unknown as number[]),
         name,
         type: MODEL_TYPES[kind >> 8]!,
         base: MODEL_BASES[kind & 0xff]!,
       });
+      m = keyEnd;
     }
     return found;
   }
@@ -124,55 +125,52 @@ function findName(t: Table, name: string, hash: number): number {
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
     const at = t.slots[slot * 2 + 1]! - 1;
     if (at < 0) return -1;
-    if (t.slots[slot * 2] === hash && sameName(t.names, at, name)) return at;
+    if (t.slots[slot * 2] === hash && sameName(t.records, at, name)) return at;
   }
 }
 
-function sameName(names: Uint16Array, at: number, name: string): boolean {
-  if (names[at] !== name.length) return false;
-  for (let i = 0; i < name.length; i++) if (names[at + NAME_HEAD + i] !== name.charCodeAt(i)) return false;
+function sameName(records: Uint16Array, at: number, name: string): boolean {
+  if (records[at] !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (records[at + NAME_HEAD + i] !== name.charCodeAt(i)) return false;
   return true;
 }
 
 function build(rows: readonly RegistryEntry[]): Table {
   // A type outside the contract cannot be asked for, so such a model is left out rather than guessed;
   // so is a name or key too long for its length field (the contract allows far shorter ones).
-  const kept = rows.filter((r) => TYPE_CODES.has(r.type) && r.name.length <= 0xffff && r.key.length <= 0xffff);
-  let nameUnits = 0;
-  let modelUnits = 0;
-  for (const r of kept) {
-    nameUnits += NAME_HEAD + r.name.length;
-    modelUnits += MODEL_HEAD + r.key.length;
+  const byName = new Map<string, RegistryEntry[]>();
+  for (const r of rows) {
+    if (!TYPE_CODES.has(r.type) || r.name.length > 0xffff || r.key.length > 0xffff) continue;
+    const list = byName.get(r.name);
+    if (!list) byName.set(r.name, [r]);
+    else if (list.length < MAX_PER_NAME) list.push(r);
+  }
+  let units = 0;
+  for (const [name, models] of byName) {
+    units += NAME_HEAD + name.length;
+    for (const m of models) units += MODEL_HEAD + m.key.length;
   }
   let size = 16;
-  while (size < kept.length * 2) size *= 2;
-  const t: Table = { slots: new Int32Array(size * 2), names: new Uint16Array(nameUnits), models: new Uint16Array(modelUnits) };
-  /** The last model seen of each name, by the name's record. */
-  const lastOf = new Map<number, number>();
-  let nameEnd = 0;
-  let modelEnd = 0;
-  for (const r of kept) {
-    const m = modelEnd;
-    t.models[m] = (TYPE_CODES.get(r.type)! << 8) | (BASE_CODES.get(r.base) ?? UNKNOWN_BASE);
-    t.models[m + 3] = r.key.length;
-    put(t.models, m + MODEL_HEAD, r.key);
-    modelEnd += MODEL_HEAD + r.key.length;
-    const hash = hashOf(r.name);
-    let at = findName(t, r.name, hash);
-    if (at < 0) {
-      at = nameEnd;
-      t.names[at] = r.name.length;
-      setU32(t.names, at + 1, m);
-      put(t.names, at + NAME_HEAD, r.name);
-      nameEnd += NAME_HEAD + r.name.length;
-      let slot = hash & (size - 1);
-      while (t.slots[slot * 2 + 1] !== 0) slot = (slot + 1) & (size - 1);
-      t.slots[slot * 2] = hash;
-      t.slots[slot * 2 + 1] = at + 1;
-    } else {
-      setU32(t.models, lastOf.get(at)! + 1, m + 1);
+  while (size < byName.size * 2) size *= 2;
+  const t: Table = { slots: new Int32Array(size * 2), records: new Uint16Array(units) };
+  let end = 0;
+  for (const [name, models] of byName) {
+    const at = end;
+    t.records[at] = name.length;
+    t.records[at + 1] = models.length;
+    put(t.records, at + NAME_HEAD, name);
+    end += NAME_HEAD + name.length;
+    for (const m of models) {
+      t.records[end] = (TYPE_CODES.get(m.type)! << 8) | (BASE_CODES.get(m.base) ?? UNKNOWN_BASE);
+      t.records[end + 1] = m.key.length;
+      put(t.records, end + MODEL_HEAD, m.key);
+      end += MODEL_HEAD + m.key.length;
     }
-    lastOf.set(at, m);
+    const hash = hashOf(name);
+    let slot = hash & (size - 1);
+    while (t.slots[slot * 2 + 1] !== 0) slot = (slot + 1) & (size - 1);
+    t.slots[slot * 2] = hash;
+    t.slots[slot * 2 + 1] = at + 1;
   }
   return t;
 }
