@@ -43,19 +43,14 @@ export type ControlMode = z.infer<typeof zControlMode>;
 export type IpAdapterMethod = z.infer<typeof zIpAdapterMethod>;
 export type ImageInfluence = z.infer<typeof zImageInfluence>;
 
-/** A step range is only meaningful when it starts no later than it ends. */
-function checkStepRange(
-  v: { begin_step_percent: number; end_step_percent: number },
-  ctx: z.RefinementCtx,
-): void {
-  if (v.begin_step_percent > v.end_step_percent) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['end_step_percent'],
-      message: 'end_step_percent must be greater than or equal to begin_step_percent',
-    });
-  }
-}
+/**
+ * A step range is only meaningful when it starts no later than it ends. A plain predicate (not a
+ * `superRefine`): zod's compiled validator calls it directly, where a refinement with a context
+ * gets a context object and an issue list made for it on every entry of every request.
+ */
+const stepRangeInOrder = (v: { begin_step_percent: number; end_step_percent: number }): boolean =>
+  v.begin_step_percent <= v.end_step_percent;
+const STEP_RANGE_ISSUE = { path: ['end_step_percent'], message: 'end_step_percent must be greater than or equal to begin_step_percent' };
 
 export const zLoraRecall = z.strictObject({
   model_name: zModelName.describe('LoRA model name, or its key'),
@@ -127,18 +122,18 @@ const ipAdapterShape = {
 
 export const zControlLayerRecall = z
   .strictObject({ ...controlLayerShape, ...zRequestImage })
-  .superRefine(checkStepRange)
+  .refine(stepRangeInOrder, STEP_RANGE_ISSUE)
   .superRefine(checkImageSource(false));
 
 export const zIpAdapterRecall = z
   .strictObject({ ...ipAdapterShape, ...zRequestImage })
-  .superRefine(checkStepRange)
+  .refine(stepRangeInOrder, STEP_RANGE_ISSUE)
   .superRefine(checkImageSource(false));
 
 export const zReferenceImageRecall = z.strictObject(zRequestImage).superRefine(checkImageSource(true));
 
-export const zStoredControlLayer = z.strictObject({ ...controlLayerShape, ...zStoredImage }).superRefine(checkStepRange);
-export const zStoredIpAdapter = z.strictObject({ ...ipAdapterShape, ...zStoredImage }).superRefine(checkStepRange);
+export const zStoredControlLayer = z.strictObject({ ...controlLayerShape, ...zStoredImage }).refine(stepRangeInOrder, STEP_RANGE_ISSUE);
+export const zStoredIpAdapter = z.strictObject({ ...ipAdapterShape, ...zStoredImage }).refine(stepRangeInOrder, STEP_RANGE_ISSUE);
 export const zStoredReferenceImage = z.strictObject(zStoredImage).superRefine(checkImageSource(true, false));
 
 /** Core (scalar) fields, in the spec's order. */
