@@ -92,6 +92,11 @@ export interface ModelRepository {
   /** Loads what the two lookups above keep in memory now, rather than on the first recall (optional, as above). */
   warmUp?(): Promise<void>;
   /**
+   * A hint that `findRefsByName` is about to be asked for each of `names`: the memory those lookups
+   * read is read for all of them at once (optional, as above; answers nothing).
+   */
+  prefetchNames?(names: readonly string[]): void;
+  /**
    * A number that changes whenever what the lookups above answer may have changed (a scan here, or
    * one by another process, seen within a tenth of a second). Optional: a store that cannot tell
    * cheaply leaves it out, and then nothing resolved is kept between recalls.

@@ -141,6 +141,11 @@ export class ModelService {
     return null;
   }
 
+  /** Tells the store that `resolve` is about to be asked for each of these names (see ModelRepository.prefetchNames). */
+  prefetch(names: readonly string[]): void {
+    this.repo.prefetchNames?.(names);
+  }
+
   /** See ModelRepository.registryGeneration: undefined when the store cannot tell. */
   registryGeneration(): number | undefined {
     return this.repo.registryGeneration?.();

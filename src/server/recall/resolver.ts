@@ -143,6 +143,7 @@ export class RecallResolver {
     const warnings: RecallWarning[] = [];
     const out: ResolvedRecallParameters = {};
     const note = (message: string) => say('info', message);
+    this.models.prefetch(modelNames(raw));
 
     const findModel = async (name: string, types: readonly ModelType[], field: string, preferBase?: ModelBase) => {
       const hashes = modelRefs.filter((r) => r.name === name && kindOf(r.field) === kindOf(field));
@@ -289,6 +290,14 @@ interface KeptLookup {
   lines: PreparedMessage[];
   /** The images it measured, which must still measure the same. */
   images: ImageRef[];
+}
+
+/** Every model name a recall asks for, in the order it looks them up. */
+function modelNames(raw: StoredRecallParameters): string[] {
+  const names: string[] = [];
+  for (const name of [raw.model, raw.refiner_model, raw.vae_model]) if (name) names.push(name);
+  for (const list of [raw.loras, raw.control_layers, raw.ip_adapters]) for (const e of list ?? []) names.push(e.model_name);
+  return names;
 }
 
 /** Fields whose values name models or images; the others pass as they are. */

@@ -61,6 +61,20 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
     const index = new ModelIndex(() => registry, () => 1);
     for (const name of names) expect(index.findByName(name), name).toEqual(expected.get(name) ?? []);
     for (const absent of ['lora-999999', 'detail', 'art 🎨', '', 'lora-00000', 'lora-0000000']) expect(index.findByName(absent)).toEqual([]);
+
+    // Reading ahead (these tables are large enough for it) changes no answer: absent names, an empty
+    // batch, and a batch longer than one read-ahead covers among them.
+    const batches = [[], ['lora-999999', '', 'art 🎨'], names.slice(0, 9), names.slice(100, 400), names.filter((_, i) => i % 7 === 0)];
+    for (const batch of batches) {
+      index.prefetch(batch);
+      for (const name of batch) expect(index.findByName(name), name).toEqual(expected.get(name) ?? []);
+    }
+  });
+
+  it('answers the same after a read-ahead in a registry small enough to stay in the caches (where it reads nothing)', () => {
+    const index = new ModelIndex(() => rows, () => 1);
+    index.prefetch(['detail', 'canny', 'absent']);
+    expect(index.findByName('detail')).toEqual([rows[0], rows[2]]);
   });
 });
 

@@ -34,6 +34,10 @@ interface Table {
   records: Uint16Array;
 }
 
+/** Names `prefetch` reads at most in one call (a recall names a few dozen models at most). */
+const PREFETCH_MAX = 256;
+/** Tables smaller than this are not read ahead (a core's L2 cache holds them). */
+const PREFETCH_FROM_BYTES = 256 * 1024;
 const NAME_HEAD = 2;
 const MODEL_HEAD = 2;
 /** Models kept per name: the count has 16 bits (a registry holds a few of a name at most). */
@@ -93,6 +97,36 @@ export class ModelIndex {
   generation(): number {
     this.fresh();
     return this.builds;
+  }
+
+  /** Slots of the names `prefetch` read last, reused so reading allocates nothing. */
+  private readonly hashes = new Int32Array(PREFETCH_MAX);
+  /** What the reads of `prefetch` gave, kept so they are not left out as unused. */
+  private touched = 0;
+
+  /**
+   * Reads the memory that looking up `names` will read, for all of them at once, before they are
+   * looked up one by one. In a large registry each lookup's reads (the hash slot, then the name's
+   * record) are likely cache and TLB misses; made one lookup after another they come one after
+   * another, while here the reads of different names do not wait for each other, so their misses
+   * overlap. Answers nothing: the lookups that follow find the memory at hand.
+   */
+  prefetch(names: readonly string[]): void {
+    const t = this.fresh();
+    // Tables this small stay in the caches: reading them ahead would only add a pass.
+    if (t.records.byteLength + t.slots.byteLength < PREFETCH_FROM_BYTES) return;
+    const n = Math.min(names.length, PREFETCH_MAX);
+    const mask = t.slots.length / 2 - 1;
+    const last = t.records.length - 1;
+    for (let i = 0; i < n; i++) this.hashes[i] = hashOf(names[i]!) & mask;
+    let touched = 0;
+    for (let i = 0; i < n; i++) touched |= t.slots[this.hashes[i]! * 2 + 1]!;
+    for (let i = 0; i < n; i++) {
+      const at = t.slots[this.hashes[i]! * 2 + 1]! - 1;
+      // The record's first two cache lines: the name, and the first model's key after it.
+      if (at >= 0) touched |= t.records[at]! | t.records[Math.min(at + 32, last)]!;
+    }
+    this.touched = touched;
   }
 
   /** Present models with this name, oldest first. */

@@ -360,6 +360,7 @@ export function openSqliteStore(file: string): Store {
           .map(modelFromRow),
       findRefsByName: async (name) => index.findByName(name),
       warmUp: async () => index.load(),
+      prefetchNames: (names) => index.prefetch(names),
       registryGeneration: () => index.generation(),
       // Keys are rarely sent instead of names; a query is fine for them.
       findRefByKey: async (key) => presentRefByKey.get(key) ?? null,
