@@ -23,8 +23,8 @@ function hashOf(s: string): number {
  * and a lookup reads two places in memory: the slot, then the name's record, whose models follow
  * it in the same or the next cache lines. With a Map of 100,000 name strings beside arrays of keys,
  * types and bases, a recall naming nine random models of a large registry cost about a tenth more
- * than with a small one; with models in an array of their own, a third place read per lookup
- * (each a cache and TLB miss in a large registry) still cost about a twentieth (docs/benchmarks.md).
+ * than with a small one; as these tables, about a twentieth, most of it the two places each lookup
+ * reads, each a likely cache and TLB miss in a large registry (docs/benchmarks.md).
  *
  *   slots:   per slot, the name's hash and its record's offset + 1 (0: empty slot)
  *   records: per name, [length, model count, ...name], then per model [type << 8 | base, key length, ...key]
@@ -99,8 +99,8 @@ export class ModelIndex {
     return this.builds;
   }
 
-  /** Slots of the names `prefetch` read last, reused so reading allocates nothing. */
-  private readonly hashes = new Int32Array(PREFETCH_MAX);
+  /** The first slot of each name `prefetch` reads, reused so reading allocates nothing. */
+  private readonly firstSlots = new Int32Array(PREFETCH_MAX);
   /** What the reads of `prefetch` gave, kept so they are not left out as unused. */
   private touched = 0;
 
@@ -118,11 +118,11 @@ export class ModelIndex {
     const n = Math.min(names.length, PREFETCH_MAX);
     const mask = t.slots.length / 2 - 1;
     const last = t.records.length - 1;
-    for (let i = 0; i < n; i++) this.hashes[i] = hashOf(names[i]!) & mask;
+    for (let i = 0; i < n; i++) this.firstSlots[i] = hashOf(names[i]!) & mask;
     let touched = 0;
-    for (let i = 0; i < n; i++) touched |= t.slots[this.hashes[i]! * 2 + 1]!;
+    for (let i = 0; i < n; i++) touched |= t.slots[this.firstSlots[i]! * 2 + 1]!;
     for (let i = 0; i < n; i++) {
-      const at = t.slots[this.hashes[i]! * 2 + 1]! - 1;
+      const at = t.slots[this.firstSlots[i]! * 2 + 1]! - 1;
       // The record's first two cache lines: the name, and the first model's key after it.
       if (at >= 0) touched |= t.records[at]! | t.records[Math.min(at + 32, last)]!;
     }
