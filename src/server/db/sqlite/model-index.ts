@@ -99,8 +99,8 @@ export class ModelIndex {
     return this.builds;
   }
 
-  /** The first slot of each name `prefetch` reads, reused so reading allocates nothing. */
-  private readonly firstSlots = new Int32Array(PREFETCH_MAX);
+  /** Per name `prefetch` reads: its first slot, then that slot's record offset + 1; reused so reading allocates nothing. */
+  private readonly ahead = new Int32Array(PREFETCH_MAX);
   /** What the reads of `prefetch` gave, kept so they are not left out as unused. */
   private touched = 0;
 
@@ -118,11 +118,13 @@ export class ModelIndex {
     const n = Math.min(names.length, PREFETCH_MAX);
     const mask = t.slots.length / 2 - 1;
     const last = t.records.length - 1;
-    for (let i = 0; i < n; i++) this.firstSlots[i] = hashOf(names[i]!) & mask;
+    const ahead = this.ahead;
+    for (let i = 0; i < n; i++) ahead[i] = hashOf(names[i]!) & mask;
+    // Every slot, then every record: the reads within each pass do not depend on one another.
+    for (let i = 0; i < n; i++) ahead[i] = t.slots[ahead[i]! * 2 + 1]!;
     let touched = 0;
-    for (let i = 0; i < n; i++) touched |= t.slots[this.firstSlots[i]! * 2 + 1]!;
     for (let i = 0; i < n; i++) {
-      const at = t.slots[this.firstSlots[i]! * 2 + 1]! - 1;
+      const at = ahead[i]! - 1;
       // The record's first two cache lines: the name, and the first model's key after it.
       if (at >= 0) touched |= t.records[at]! | t.records[Math.min(at + 32, last)]!;
     }
