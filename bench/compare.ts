@@ -10,7 +10,9 @@
  * a change of about 3 %, where one after the other needs about 10 % (docs/benchmarks.md).
  *
  *   --a FILE, --b FILE   the two builds' CLI (dist/cli/main.js of each)
- *   --body seed|complete the spec example to POST (default seed)
+ *   --body seed|complete the spec example to POST (default seed); `registry`: the registry
+ *                        section's body (nine random model names) over a registry of --models
+ *   --models N           models in the registry for `--body registry` (default 100000)
  *   --runs N             runs (default 9)
  *   --duration S         seconds of load per server and run (default 3)
  *   --together           load both servers at once (see above)
@@ -24,6 +26,7 @@ import { writeSpecFixtures } from '../test/helpers/fixtures.js';
 import { SPEC_EXAMPLES } from '../test/helpers/spec-examples.js';
 import { makeRoot, startRecall } from './lib/processes.js';
 import { median, round } from './lib/stats.js';
+import { bodyFor, makeRegistry } from './sections/registry.js';
 import { compareLoads, load, type LoadSide, type PairRun } from './sections/throughput.js';
 
 const { values } = parseArgs({
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     a: { type: 'string' },
     b: { type: 'string' },
     body: { type: 'string', default: 'seed' },
+    models: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '9' },
     duration: { type: 'string', default: '3' },
     out: { type: 'string' },
@@ -39,8 +43,9 @@ const { values } = parseArgs({
 });
 if (!values.a || !values.b) throw new Error('bench:compare needs --a and --b, each the dist/cli/main.js of a build');
 for (const file of [values.a, values.b]) if (!fs.existsSync(file)) throw new Error(`${file} does not exist`);
-if (values.body !== 'seed' && values.body !== 'complete') throw new Error('--body must be seed or complete');
-const body = SPEC_EXAMPLES[values.body];
+if (values.body !== 'seed' && values.body !== 'complete' && values.body !== 'registry') throw new Error('--body must be seed, complete or registry');
+const models = Number(values.models);
+if (!Number.isInteger(models) || models < 1) throw new Error('--models must be a positive integer');
 const runs = Number(values.runs);
 const duration = Number(values.duration);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer');
@@ -48,13 +53,25 @@ if (!(duration > 0)) throw new Error('--duration must be a positive number of se
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'recall-compare-'));
 
-/** A build on its own root with the spec's models and images, made once and reused by every run (as `npm run bench` does). */
+/**
+ * A build on its own root, made once and reused by every run (as `npm run bench` does): with the
+ * spec's models and images, or for `--body registry` a registry as the registry section makes it.
+ */
 async function sideOf(cliFile: string): Promise<LoadSide> {
+  const connections = values.together ? 25 : 50;
+  if (values.body === 'registry') {
+    const registry = await makeRegistry(models, work);
+    return {
+      start: () => startRecall(registry.root, ['--no-scan', '--no-hash'], path.resolve(cliFile)),
+      load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, bodyFor(registry), seconds, server, connections),
+    };
+  }
   const root = makeRoot(work, 'root-');
   await writeSpecFixtures(root);
+  const body = SPEC_EXAMPLES[values.body as 'seed' | 'complete'];
   return {
     start: () => startRecall(root, ['--no-hash'], path.resolve(cliFile)),
-    load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server, values.together ? 25 : 50),
+    load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, body, seconds, server, connections),
   };
 }
 
@@ -85,6 +102,7 @@ try {
   rows.forEach((row, i) => process.stdout.write(`run ${i + 1}/${runs}: A ${row.a_us} µs (${row.a_rps} req/s)  B ${row.b_us} µs (${row.b_rps} req/s)  B/A ${row.ratio}\n`));
   const result = {
     body: values.body,
+    models: values.body === 'registry' ? models : undefined,
     together: values.together,
     a: values.a,
     b: values.b,

@@ -49,9 +49,12 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
     const names = [
       ...Array.from({ length: 3000 }, (_, i) => `lora-${String(i).padStart(6, '0')}`),
       'détail', 'détail ', 'Détail', '细节增强', 'art 🎨 style', 'art 🎨 style2', 'a', 'aa',
+      // One byte per character up to U+00FF, two from U+0100: names on both sides of that line.
+      'ÿÿ', 'Āÿ', 'ÿĀ', 'Ā', 'a\u0000b', '\ud800 lone',
     ];
     const registry: RegistryEntry[] = Array.from({ length: 6000 }, (_, i) => ({
-      key: `${i}-${crypto.randomUUID()}`,
+      // Keys too, mostly Latin-1 as real ones are, some not.
+      key: i % 50 === 0 ? `${i}-ключ-${crypto.randomUUID()}` : i % 50 === 1 ? `${i}-ÿ-${crypto.randomUUID()}` : `${i}-${crypto.randomUUID()}`,
       name: names[Math.floor(random() * names.length)]!,
       type: types[Math.floor(random() * types.length)]!,
       base: bases[Math.floor(random() * bases.length)]!,
@@ -60,7 +63,7 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
     for (const r of registry) expected.set(r.name, [...(expected.get(r.name) ?? []), r]);
     const index = new ModelIndex(() => registry, () => 1);
     for (const name of names) expect(index.findByName(name), name).toEqual(expected.get(name) ?? []);
-    for (const absent of ['lora-999999', 'detail', 'art 🎨', '', 'lora-00000', 'lora-0000000']) expect(index.findByName(absent)).toEqual([]);
+    for (const absent of ['lora-999999', 'detail', 'art 🎨', '', 'lora-00000', 'lora-0000000', 'ÿ', 'ĀĀ', 'Āÿ ', 'a\u0000c']) expect(index.findByName(absent)).toEqual([]);
 
     // Reading ahead (these tables are large enough for it) changes no answer: absent names, an empty
     // batch, and a batch longer than one read-ahead covers among them.

@@ -18,32 +18,95 @@ function hashOf(s: string): number {
 
 /**
  * The registry as lookup tables: an open-addressing hash table of distinct names, and one record
- * per name with its models right after it, each string's UTF-16 code units inline. It all lives
+ * per name with its models right after it, each string inline, one byte per character where all of
+ * its characters fit in one (Latin-1: model names and keys nearly always), else two. It all lives
  * in two typed arrays, so 100,000 models are a few megabytes the garbage collector never walks,
  * and a lookup reads two places in memory: the slot, then the name's record, whose models follow
- * it in the same or the next cache lines. With a Map of 100,000 name strings beside arrays of keys,
+ * it in the same or the next cache line. With a Map of 100,000 name strings beside arrays of keys,
  * types and bases, a recall naming nine random models of a large registry cost about a tenth more
  * than with a small one; as these tables, about a twentieth, most of it the two places each lookup
- * reads, each a likely cache and TLB miss in a large registry (docs/benchmarks.md).
+ * reads, each a likely cache and TLB miss in a large registry, fewer of them the smaller the
+ * tables (docs/benchmarks.md).
  *
  *   slots:   per slot, the name's hash and its record's offset + 1 (0: empty slot)
- *   records: per name, [length, model count, ...name], then per model [type << 8 | base, key length, ...key]
+ *   records: per name, [length | WIDE, model count, ...name], then per model [type, base, key length | WIDE, ...key];
+ *            lengths and counts are two bytes (little-endian), type and base one
  */
 interface Table {
   slots: Int32Array;
-  records: Uint16Array;
+  records: Uint8Array;
 }
 
 /** Names `prefetch` reads at most in one call (a recall names a few dozen models at most). */
 const PREFETCH_MAX = 256;
 /** Tables smaller than this are not read ahead (a core's L2 cache holds them). */
 const PREFETCH_FROM_BYTES = 256 * 1024;
-const NAME_HEAD = 2;
-const MODEL_HEAD = 2;
+/** Bytes before a name's characters: its length, its model count. */
+const NAME_HEAD = 4;
+/** Bytes before a key's characters: type, base, the key's length. */
+const MODEL_HEAD = 4;
+/** Set in a length when the string takes two bytes per character (some character is above U+00FF). */
+const WIDE = 0x8000;
+/** Longest name or key the tables hold: their length has 15 bits (the contract allows far shorter ones). */
+const MAX_LENGTH = WIDE - 1;
 /** Models kept per name: the count has 16 bits (a registry holds a few of a name at most). */
 const MAX_PER_NAME = 0xffff;
-function put(a: Uint16Array, at: number, s: string): void {
-  for (let i = 0; i < s.length; i++) a[at + i] = s.charCodeAt(i);
+
+function read16(a: Uint8Array, at: number): number {
+  return a[at]! | (a[at + 1]! << 8);
+}
+
+function write16(a: Uint8Array, at: number, v: number): void {
+  a[at] = v & 0xff;
+  a[at + 1] = v >>> 8;
+}
+
+function isNarrow(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
+
+/** Bytes `s`'s characters take in a record. */
+function sizeOf(s: string): number {
+  return isNarrow(s) ? s.length : s.length * 2;
+}
+
+/** A string's length field: its length, with WIDE when it takes two bytes per character. */
+function headOf(s: string): number {
+  return isNarrow(s) ? s.length : s.length | WIDE;
+}
+
+/** Writes the characters of `s` at `at` as `head` (its headOf) says; returns where they end. */
+function putChars(a: Uint8Array, at: number, s: string, head: number): number {
+  let p = at;
+  if (!(head & WIDE)) for (let i = 0; i < s.length; i++) a[p++] = s.charCodeAt(i);
+  else
+    for (let i = 0; i < s.length; i++) {
+      write16(a, p, s.charCodeAt(i));
+      p += 2;
+    }
+  return p;
+}
+
+/** Writes `s`'s length field, then its characters, at `at`; returns where they end. */
+function putString(a: Uint8Array, at: number, s: string): number {
+  const head = headOf(s);
+  write16(a, at, head);
+  return putChars(a, at + 2, s, head);
+}
+
+/** The string whose length is at `at` (as putString wrote it), and where it ends. */
+function getString(a: Uint8Array, at: number): [string, number] {
+  const head = read16(a, at);
+  const start = at + 2;
+  if (!(head & WIDE)) {
+    const end = start + head;
+    return [String.fromCharCode.apply(null, a.subarray(start, end) as unknown as number[]), end];
+  }
+  const end = start + (head & MAX_LENGTH) * 2;
+  let s = '';
+  for (let p = start; p < end; p += 2) s += String.fromCharCode(read16(a, p));
+  return [s, end];
 }
 
 /**
@@ -126,7 +189,7 @@ export class ModelIndex {
     for (let i = 0; i < n; i++) {
       const at = ahead[i]! - 1;
       // The record's first two cache lines: the name, and the first model's key after it.
-      if (at >= 0) touched |= t.records[at]! | t.records[Math.min(at + 32, last)]!;
+      if (at >= 0) touched |= t.records[at]! | t.records[Math.min(at + 64, last)]!;
     }
     this.touched = touched;
   }
@@ -138,18 +201,13 @@ export class ModelIndex {
     if (at < 0) return [];
     const r = t.records;
     const found: RegistryEntry[] = [];
-    let m = at + NAME_HEAD + r[at]!;
-    for (let n = r[at + 1]!; n > 0; n--) {
-      const kind = r[m]!;
-      const keyAt = m + MODEL_HEAD;
-      const keyEnd = keyAt + r[m + 1]!;
-      found.push({
-        key: String.fromCharCode.apply(null, r.subarray(keyAt, keyEnd) as unknown as number[]),
-        name,
-        type: MODEL_TYPES[kind >> 8]!,
-        base: MODEL_BASES[kind & 0xff]!,
-      });
-      m = keyEnd;
+    let m = at + NAME_HEAD + nameBytes(read16(r, at));
+    for (let n = read16(r, at + 2); n > 0; n--) {
+      const type = MODEL_TYPES[r[m]!]!;
+      const base = MODEL_BASES[r[m + 1]!]!;
+      const [key, end] = getString(r, m + 2);
+      found.push({ key, name, type, base });
+      m = end;
     }
     return found;
   }
@@ -165,42 +223,53 @@ function findName(t: Table, name: string, hash: number): number {
   }
 }
 
-function sameName(records: Uint16Array, at: number, name: string): boolean {
-  if (records[at] !== name.length) return false;
-  for (let i = 0; i < name.length; i++) if (records[at + NAME_HEAD + i] !== name.charCodeAt(i)) return false;
+/** Bytes of a name's characters, from its length field. */
+function nameBytes(head: number): number {
+  return head & WIDE ? (head & MAX_LENGTH) * 2 : head;
+}
+
+function sameName(records: Uint8Array, at: number, name: string): boolean {
+  const head = read16(records, at);
+  if ((head & MAX_LENGTH) !== name.length) return false;
+  const start = at + NAME_HEAD;
+  if (!(head & WIDE)) {
+    for (let i = 0; i < name.length; i++) if (records[start + i] !== name.charCodeAt(i)) return false;
+  } else {
+    for (let i = 0; i < name.length; i++) if (read16(records, start + i * 2) !== name.charCodeAt(i)) return false;
+  }
   return true;
 }
 
 function build(rows: readonly RegistryEntry[]): Table {
   // A type outside the contract cannot be asked for, so such a model is left out rather than guessed;
-  // so is a name or key too long for its length field (the contract allows far shorter ones).
+  // so is a name or key too long for its length field.
   const byName = new Map<string, RegistryEntry[]>();
   for (const r of rows) {
-    if (!TYPE_CODES.has(r.type) || r.name.length > 0xffff || r.key.length > 0xffff) continue;
+    if (!TYPE_CODES.has(r.type) || r.name.length > MAX_LENGTH || r.key.length > MAX_LENGTH) continue;
     const list = byName.get(r.name);
     if (!list) byName.set(r.name, [r]);
     else if (list.length < MAX_PER_NAME) list.push(r);
   }
-  let units = 0;
+  let bytes = 0;
   for (const [name, models] of byName) {
-    units += NAME_HEAD + name.length;
-    for (const m of models) units += MODEL_HEAD + m.key.length;
+    bytes += NAME_HEAD + sizeOf(name);
+    for (const m of models) bytes += MODEL_HEAD + sizeOf(m.key);
   }
   let size = 16;
   while (size < byName.size * 2) size *= 2;
-  const t: Table = { slots: new Int32Array(size * 2), records: new Uint16Array(units) };
+  const t: Table = { slots: new Int32Array(size * 2), records: new Uint8Array(bytes) };
+  const r = t.records;
   let end = 0;
   for (const [name, models] of byName) {
     const at = end;
-    t.records[at] = name.length;
-    t.records[at + 1] = models.length;
-    put(t.records, at + NAME_HEAD, name);
-    end += NAME_HEAD + name.length;
+    const head = headOf(name);
+    write16(r, at, head);
+    write16(r, at + 2, models.length);
+    end = putChars(r, at + NAME_HEAD, name, head);
     for (const m of models) {
-      t.records[end] = (TYPE_CODES.get(m.type)! << 8) | (BASE_CODES.get(m.base) ?? UNKNOWN_BASE);
-      t.records[end + 1] = m.key.length;
-      put(t.records, end + MODEL_HEAD, m.key);
-      end += MODEL_HEAD + m.key.length;
+      r[end] = TYPE_CODES.get(m.type)!;
+      r[end + 1] = BASE_CODES.get(m.base) ?? UNKNOWN_BASE;
+      end = putString(r, end + 2, m.key);
     }
     const hash = hashOf(name);
     let slot = hash & (size - 1);
