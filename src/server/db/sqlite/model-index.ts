@@ -25,8 +25,9 @@ function hashOf(s: string): number {
  * it in the same or the next cache line. With a Map of 100,000 name strings beside arrays of keys,
  * types and bases, a recall naming nine random models of a large registry cost about a tenth more
  * than with a small one; as these tables, about a twentieth, most of it the two places each lookup
- * reads, each a likely cache and TLB miss in a large registry, fewer of them the smaller the
- * tables (docs/benchmarks.md).
+ * reads, each a likely cache and TLB miss in a large registry (docs/benchmarks.md). One byte per
+ * character halves the records' memory (5.5 MB instead of 10.2 MB for 100,000 models); no speed
+ * change could be measured.
  *
  *   slots:   per slot, the name's hash and its record's offset + 1 (0: empty slot)
  *   records: per name, [length | WIDE, model count, ...name], then per model [type, base, key length | WIDE, ...key];
@@ -43,8 +44,10 @@ const PREFETCH_MAX = 256;
 const PREFETCH_FROM_BYTES = 256 * 1024;
 /** Bytes before a name's characters: its length, its model count. */
 const NAME_HEAD = 4;
+/** Bytes of a model's type and base, before its key's length field. */
+const KIND_BYTES = 2;
 /** Bytes before a key's characters: type, base, the key's length. */
-const MODEL_HEAD = 4;
+const MODEL_HEAD = KIND_BYTES + 2;
 /** Set in a length when the string takes two bytes per character (some character is above U+00FF). */
 const WIDE = 0x8000;
 /** Longest name or key the tables hold: their length has 15 bits (the contract allows far shorter ones). */
@@ -66,14 +69,14 @@ function isNarrow(s: string): boolean {
   return true;
 }
 
-/** Bytes `s`'s characters take in a record. */
-function sizeOf(s: string): number {
-  return isNarrow(s) ? s.length : s.length * 2;
-}
-
 /** A string's length field: its length, with WIDE when it takes two bytes per character. */
 function headOf(s: string): number {
   return isNarrow(s) ? s.length : s.length | WIDE;
+}
+
+/** Bytes a string's characters take, from its length field. */
+function charBytes(head: number): number {
+  return head & WIDE ? (head & MAX_LENGTH) * 2 : head;
 }
 
 /** Writes the characters of `s` at `at` as `head` (its headOf) says; returns where they end. */
@@ -99,11 +102,8 @@ function putString(a: Uint8Array, at: number, s: string): number {
 function getString(a: Uint8Array, at: number): [string, number] {
   const head = read16(a, at);
   const start = at + 2;
-  if (!(head & WIDE)) {
-    const end = start + head;
-    return [String.fromCharCode.apply(null, a.subarray(start, end) as unknown as number[]), end];
-  }
-  const end = start + (head & MAX_LENGTH) * 2;
+  const end = start + charBytes(head);
+  if (!(head & WIDE)) return [String.fromCharCode.apply(null, a.subarray(start, end) as unknown as number[]), end];
   let s = '';
   for (let p = start; p < end; p += 2) s += String.fromCharCode(read16(a, p));
   return [s, end];
@@ -201,11 +201,11 @@ export class ModelIndex {
     if (at < 0) return [];
     const r = t.records;
     const found: RegistryEntry[] = [];
-    let m = at + NAME_HEAD + nameBytes(read16(r, at));
+    let m = at + NAME_HEAD + charBytes(read16(r, at));
     for (let n = read16(r, at + 2); n > 0; n--) {
       const type = MODEL_TYPES[r[m]!]!;
       const base = MODEL_BASES[r[m + 1]!]!;
-      const [key, end] = getString(r, m + 2);
+      const [key, end] = getString(r, m + KIND_BYTES);
       found.push({ key, name, type, base });
       m = end;
     }
@@ -221,11 +221,6 @@ function findName(t: Table, name: string, hash: number): number {
     if (at < 0) return -1;
     if (t.slots[slot * 2] === hash && sameName(t.records, at, name)) return at;
   }
-}
-
-/** Bytes of a name's characters, from its length field. */
-function nameBytes(head: number): number {
-  return head & WIDE ? (head & MAX_LENGTH) * 2 : head;
 }
 
 function sameName(records: Uint8Array, at: number, name: string): boolean {
@@ -252,8 +247,8 @@ function build(rows: readonly RegistryEntry[]): Table {
   }
   let bytes = 0;
   for (const [name, models] of byName) {
-    bytes += NAME_HEAD + sizeOf(name);
-    for (const m of models) bytes += MODEL_HEAD + sizeOf(m.key);
+    bytes += NAME_HEAD + charBytes(headOf(name));
+    for (const m of models) bytes += MODEL_HEAD + charBytes(headOf(m.key));
   }
   let size = 16;
   while (size < byName.size * 2) size *= 2;
@@ -269,7 +264,7 @@ function build(rows: readonly RegistryEntry[]): Table {
     for (const m of models) {
       r[end] = TYPE_CODES.get(m.type)!;
       r[end + 1] = BASE_CODES.get(m.base) ?? UNKNOWN_BASE;
-      end = putString(r, end + 2, m.key);
+      end = putString(r, end + KIND_BYTES, m.key);
     }
     const hash = hashOf(name);
     let slot = hash & (size - 1);
