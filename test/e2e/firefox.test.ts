@@ -129,7 +129,9 @@ describe.skipIf(!hasFirefox)('web UI in Firefox ESR', () => {
     await eventually(() => expectCompleteConfiguration(page), start + 1000);
     const view = await readPage(page);
     expect(view.lastRecall).toBe('Recall #1');
-    expect(view.notices).toContain('Applied 8 parameters, 1 LoRA, 1 control layer, 1 IP adapter');
+    // "Live" shows once subscribed, before the first catch-up has answered: a POST in between is
+    // applied by that catch-up (and its event then skipped), which is as good for the user.
+    expect(view.notices).toMatch(/(Applied|Caught up to recall #1: applied) 8 parameters, 1 LoRA, 1 control layer, 1 IP adapter/);
     expect(errors).toEqual([]);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'firefox-complete-configuration.png') });
