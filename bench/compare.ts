@@ -26,7 +26,7 @@ import { writeSpecFixtures } from '../test/helpers/fixtures.js';
 import { SPEC_EXAMPLES } from '../test/helpers/spec-examples.js';
 import { makeRoot, startRecall } from './lib/processes.js';
 import { median, round } from './lib/stats.js';
-import { bodyFor, makeRegistry } from './sections/registry.js';
+import { bodyFor, makeRegistry, startRegistryServer } from './sections/registry.js';
 import { compareLoads, load, type LoadSide, type PairRun } from './sections/throughput.js';
 
 const { values } = parseArgs({
@@ -62,7 +62,7 @@ async function sideOf(cliFile: string): Promise<LoadSide> {
   if (values.body === 'registry') {
     const registry = await makeRegistry(models, work);
     return {
-      start: () => startRecall(registry.root, ['--no-scan', '--no-hash'], path.resolve(cliFile)),
+      start: () => startRegistryServer(registry, path.resolve(cliFile)),
       load: (server, seconds) => load(`${server.url}/api/v1/recall/bench`, bodyFor(registry), seconds, server, connections),
     };
   }

@@ -4,8 +4,9 @@ import { rootPaths } from '../../src/server/config.js';
 import { openSqliteStore } from '../../src/server/db/sqlite/sqlite-store.js';
 import type { ScannedModel } from '../../src/server/db/store.js';
 import type { ModelBase, ModelType } from '../../src/shared/models.js';
+import { zRecallResponse } from '../../src/shared/recall.js';
 import { figure, type BenchSettings, type Figure } from '../lib/figures.js';
-import { makeRoot, startRecall } from '../lib/processes.js';
+import { makeRoot, startRecall, type BenchProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import { compareLoads, load, type LoadResult, type LoadSide } from './throughput.js';
 
@@ -86,6 +87,27 @@ export function bodyFor(r: Registry): () => string {
     });
 }
 
+/**
+ * A server of the registry at `root`, checked to resolve every name its bodies carry: bodies that
+ * named no registered model would still be answered 200 (with warnings), and the figure would
+ * quietly measure the path of names not found instead.
+ */
+export async function startRegistryServer(r: Registry, cliFile?: string): Promise<BenchProcess> {
+  const server = await startRecall(r.root, ['--no-scan', '--no-hash'], cliFile);
+  const body = bodyFor(r);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const res = await fetch(`${server.url}/api/v1/recall/bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+      const answer = zRecallResponse.parse(await res.json());
+      if (answer.warnings.length) throw new Error(`registry: a bench body did not resolve: ${answer.warnings[0]!.message}`);
+    }
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return server;
+}
+
 const cpu = (r: LoadResult) => (r.cpuMicros === null ? null : round(r.cpuMicros, 1));
 
 /** Resolution throughput with a large registry against the same with 100 models. */
@@ -95,7 +117,7 @@ export async function registryFigures(s: BenchSettings, dir: string): Promise<Fi
   // The registries name files that do not exist: no scan, and no hashing (it would spend the
   // run failing to read 100,000 files beside the requests measured).
   const sideOf = (r: Registry): LoadSide => ({
-    start: () => startRecall(r.root, ['--no-scan', '--no-hash']),
+    start: () => startRegistryServer(r),
     load: (srv, d) => load(`${srv.url}/api/v1/recall/bench`, bodyFor(r), d, srv),
   });
   const res = await compareLoads(sideOf(small), sideOf(large), { duration: s.duration, repeats: s.repeats, warmup: s.warmup });
