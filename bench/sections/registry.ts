@@ -88,7 +88,7 @@ export function bodyFor(r: Registry): () => string {
 }
 
 /**
- * A server of the registry at `root`, checked to resolve every name its bodies carry: bodies that
+ * A server over registry `r`, checked to resolve every name its bodies carry: bodies that
  * named no registered model would still be answered 200 (with warnings), and the figure would
  * quietly measure the path of names not found instead.
  */
