@@ -48,6 +48,7 @@ export async function makeRegistry(count: number, dir: string): Promise<Registry
   const found: ScannedModel[] = [];
   for (const m of MIX) {
     const n = Math.max(1, Math.round(count * m.share));
+    if (n > 1_000_000) throw new Error(`registry: at most 1,000,000 models of a type (names have six digits), not ${n}`);
     counts[m.type] = n;
     for (let i = 0; i < n; i++) {
       const name = modelName(m.type, i);
