@@ -99,6 +99,7 @@ export async function startRegistryServer(r: Registry, cliFile?: string): Promis
   try {
     for (let i = 0; i < 10; i++) {
       const res = await fetch(`${server.url}/api/v1/recall/bench`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body() });
+      if (!res.ok) throw new Error(`registry: a bench body was answered ${res.status}: ${await res.text()}`);
       const answer = zRecallResponse.parse(await res.json());
       if (answer.warnings.length) throw new Error(`registry: a bench body did not resolve: ${answer.warnings[0]!.message}`);
     }
