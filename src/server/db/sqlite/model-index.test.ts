@@ -2,20 +2,45 @@ import { describe, expect, it } from 'vitest';
 import type { RegistryEntry } from '../store.js';
 import { ModelIndex } from './model-index.js';
 
-const rows: RegistryEntry[] = [
+/** Rows as the store gives them: grouped by name, in their order within a name (sort is stable). */
+const grouped = (rows: RegistryEntry[]) => [...rows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+const rows: RegistryEntry[] = grouped([
   { key: 'k1', name: 'detail', type: 'lora', base: 'sd-1' },
   { key: 'k2', name: 'canny', type: 'controlnet', base: 'sdxl' },
   { key: 'k3', name: 'detail', type: 'lora', base: 'sdxl' },
   { key: 'k4', name: 'odd', type: 'not-a-type' as never, base: 'sdxl' },
   { key: 'k5', name: 'strange-base', type: 'vae', base: 'cosmic' as never },
-];
+]);
+const [canny, detail1, detail2] = rows;
 
 describe('ModelIndex', () => {
   it('answers every model of a name, oldest first, as references', () => {
     const index = new ModelIndex(() => rows, () => 1);
-    expect(index.findByName('detail')).toEqual([rows[0], rows[2]]);
-    expect(index.findByName('canny')).toEqual([rows[1]]);
+    expect(index.findByName('detail')).toEqual([detail1, detail2]);
+    expect(detail1!.key).toBe('k1');
+    expect(index.findByName('canny')).toEqual([canny]);
     expect(index.findByName('absent')).toEqual([]);
+  });
+
+  it('refuses rows not grouped by name rather than answer from half of them', () => {
+    const scattered = [rows[1]!, rows[0]!, rows[2]!];
+    expect(scattered.map((r) => r.name)).toEqual(['detail', 'canny', 'detail']);
+    const index = new ModelIndex(() => scattered, () => 1);
+    expect(() => index.findByName('detail')).toThrow(/not grouped by name \("detail" came twice\)/);
+  });
+
+  it('builds from any iterable of rows, such as a statement streaming them', () => {
+    let read = 0;
+    function* stream() {
+      for (const r of rows) {
+        read++;
+        yield r;
+      }
+    }
+    const index = new ModelIndex(stream, () => 1);
+    expect(index.findByName('strange-base')).toHaveLength(1);
+    expect(read).toBe(rows.length);
   });
 
   it('leaves out a type the contract does not know, and files an unknown base as "unknown"', () => {
@@ -25,7 +50,7 @@ describe('ModelIndex', () => {
   });
 
   it('reloads when invalidated, and when the database version changes', async () => {
-    let current = rows.slice(0, 2);
+    let current = rows.filter((r) => r.key !== 'k3');
     let version = 1;
     const index = new ModelIndex(() => current, () => version);
     expect(index.findByName('detail')).toHaveLength(1);
@@ -52,13 +77,13 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
       // One byte per character up to U+00FF, two from U+0100: names on both sides of that line.
       'ÿÿ', 'Āÿ', 'ÿĀ', 'Ā', 'a\u0000b', '\ud800 lone',
     ];
-    const registry: RegistryEntry[] = Array.from({ length: 6000 }, (_, i) => ({
+    const registry: RegistryEntry[] = grouped(Array.from({ length: 6000 }, (_, i) => ({
       // Keys too, mostly Latin-1 as real ones are, some not.
       key: i % 50 === 0 ? `${i}-ключ-${crypto.randomUUID()}` : i % 50 === 1 ? `${i}-ÿ-${crypto.randomUUID()}` : `${i}-${crypto.randomUUID()}`,
       name: names[Math.floor(random() * names.length)]!,
       type: types[Math.floor(random() * types.length)]!,
       base: bases[Math.floor(random() * bases.length)]!,
-    }));
+    })));
     const expected = new Map<string, RegistryEntry[]>();
     for (const r of registry) expected.set(r.name, [...(expected.get(r.name) ?? []), r]);
     const index = new ModelIndex(() => registry, () => 1);
@@ -77,7 +102,7 @@ describe('ModelIndex, against a plain Map of the same registry', () => {
   it('answers the same after a read-ahead in a registry small enough to stay in the caches (where it reads nothing)', () => {
     const index = new ModelIndex(() => rows, () => 1);
     index.prefetch(['detail', 'canny', 'absent']);
-    expect(index.findByName('detail')).toEqual([rows[0], rows[2]]);
+    expect(index.findByName('detail')).toEqual([detail1, detail2]);
   });
 });
 

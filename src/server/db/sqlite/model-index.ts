@@ -91,14 +91,7 @@ function putChars(a: Uint8Array, at: number, s: string, head: number): number {
   return p;
 }
 
-/** Writes `s`'s length field, then its characters, at `at`; returns where they end. */
-function putString(a: Uint8Array, at: number, s: string): number {
-  const head = headOf(s);
-  write16(a, at, head);
-  return putChars(a, at + 2, s, head);
-}
-
-/** The string whose length is at `at` (as putString wrote it), and where it ends. */
+/** The string whose length field is at `at` (its characters right after it), and where it ends. */
 function getString(a: Uint8Array, at: number): [string, number] {
   const head = read16(a, at);
   const start = at + 2;
@@ -124,8 +117,8 @@ export class ModelIndex {
   private checkedAt = -Infinity;
 
   constructor(
-    /** Present models, oldest first. */
-    private readonly loadAll: () => RegistryEntry[],
+    /** Present models, grouped by name (all of a name one after another), oldest first within a name. */
+    private readonly loadAll: () => Iterable<RegistryEntry>,
     /** SQLite's `PRAGMA data_version`. */
     private readonly version: () => number,
   ) {}
@@ -235,42 +228,87 @@ function sameName(records: Uint8Array, at: number, name: string): boolean {
   return true;
 }
 
-function build(rows: readonly RegistryEntry[]): Table {
-  // A type outside the contract cannot be asked for, so such a model is left out rather than guessed;
-  // so is a name or key too long for its length field.
-  const byName = new Map<string, RegistryEntry[]>();
-  for (const r of rows) {
-    if (!TYPE_CODES.has(r.type) || r.name.length > MAX_LENGTH || r.key.length > MAX_LENGTH) continue;
-    const list = byName.get(r.name);
-    if (!list) byName.set(r.name, [r]);
-    else if (list.length < MAX_PER_NAME) list.push(r);
+/** A table being built: records are appended as rows stream in, and both arrays grow as needed. */
+class Builder {
+  private slots: Int32Array = new Int32Array(16 * 2);
+  private records: Uint8Array = new Uint8Array(64 * 1024);
+  private end = 0;
+  private names = 0;
+  /** The record being written: its name, where it starts, how many models it holds so far. */
+  private name: string | null = null;
+  private at = -1;
+  private count = 0;
+
+  add(r: RegistryEntry): void {
+    // A type outside the contract cannot be asked for, so such a model is left out rather than guessed;
+    // so is a name or key too long for its length field.
+    if (!TYPE_CODES.has(r.type) || r.name.length > MAX_LENGTH || r.key.length > MAX_LENGTH) return;
+    if (r.name !== this.name) this.startName(r.name);
+    else if (this.count === MAX_PER_NAME) return;
+    const head = headOf(r.key);
+    this.reserve(MODEL_HEAD + charBytes(head));
+    const a = this.records;
+    a[this.end] = TYPE_CODES.get(r.type)!;
+    a[this.end + 1] = BASE_CODES.get(r.base) ?? UNKNOWN_BASE;
+    write16(a, this.end + KIND_BYTES, head);
+    this.end = putChars(a, this.end + MODEL_HEAD, r.key, head);
+    write16(a, this.at + 2, ++this.count);
   }
-  let bytes = 0;
-  for (const [name, models] of byName) {
-    bytes += NAME_HEAD + charBytes(headOf(name));
-    for (const m of models) bytes += MODEL_HEAD + charBytes(headOf(m.key));
+
+  /** The finished table, its records trimmed to their size. */
+  finish(): Table {
+    return { slots: this.slots, records: this.records.slice(0, this.end) };
   }
-  let size = 16;
-  while (size < byName.size * 2) size *= 2;
-  const t: Table = { slots: new Int32Array(size * 2), records: new Uint8Array(bytes) };
-  const r = t.records;
-  let end = 0;
-  for (const [name, models] of byName) {
-    const at = end;
-    const head = headOf(name);
-    write16(r, at, head);
-    write16(r, at + 2, models.length);
-    end = putChars(r, at + NAME_HEAD, name, head);
-    for (const m of models) {
-      r[end] = TYPE_CODES.get(m.type)!;
-      r[end + 1] = BASE_CODES.get(m.base) ?? UNKNOWN_BASE;
-      end = putString(r, end + KIND_BYTES, m.key);
-    }
+
+  private startName(name: string): void {
     const hash = hashOf(name);
-    let slot = hash & (size - 1);
-    while (t.slots[slot * 2 + 1] !== 0) slot = (slot + 1) & (size - 1);
-    t.slots[slot * 2] = hash;
-    t.slots[slot * 2 + 1] = at + 1;
+    // Rows come grouped by name; a name met again after others would get a second record that
+    // lookups never reach, so that is a caller's bug, reported rather than answered wrongly.
+    if (findName({ slots: this.slots, records: this.records }, name, hash) >= 0) throw new Error(`model index: rows are not grouped by name ("${name}" came twice)`);
+    const head = headOf(name);
+    this.reserve(NAME_HEAD + charBytes(head));
+    this.name = name;
+    this.at = this.end;
+    this.count = 0;
+    write16(this.records, this.at, head);
+    write16(this.records, this.at + 2, 0);
+    this.end = putChars(this.records, this.at + NAME_HEAD, name, head);
+    // At most half full, so a probe finds an empty slot within a few steps.
+    if (++this.names * 2 > this.slots.length / 2) this.slots = rehash(this.slots);
+    insert(this.slots, hash, this.at);
   }
-  return t;
+
+  private reserve(bytes: number): void {
+    if (this.end + bytes <= this.records.length) return;
+    const grown = new Uint8Array(Math.max(this.records.length * 2, this.end + bytes));
+    grown.set(this.records.subarray(0, this.end));
+    this.records = grown;
+  }
+}
+
+function insert(slots: Int32Array, hash: number, at: number): void {
+  const mask = slots.length / 2 - 1;
+  let slot = hash & mask;
+  while (slots[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
+  slots[slot * 2] = hash;
+  slots[slot * 2 + 1] = at + 1;
+}
+
+/** The same entries in a table twice the size. */
+function rehash(slots: Int32Array): Int32Array {
+  const grown = new Int32Array(slots.length * 2);
+  for (let i = 0; i < slots.length; i += 2) if (slots[i + 1] !== 0) insert(grown, slots[i]!, slots[i + 1]! - 1);
+  return grown;
+}
+
+/**
+ * The tables, written as the rows stream in: no row outlives its turn, so a large registry leaves
+ * no garbage behind. Collected all at once (an array of 100,000 rows, a Map of them by name), it
+ * was about 25 MB that survived into V8's old generation; the next full collections then sized the
+ * heap for it, and the server ran slower for its first seconds under load (docs/benchmarks.md).
+ */
+function build(rows: Iterable<RegistryEntry>): Table {
+  const b = new Builder();
+  for (const r of rows) b.add(r);
+  return b.finish();
 }

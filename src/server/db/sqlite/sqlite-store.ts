@@ -264,10 +264,11 @@ export function openSqliteStore(file: string): Store {
   });
 
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-  const presentRefs = db.prepare<[], RegistryEntry>('SELECT key, name, type, base FROM models WHERE missing = 0 ORDER BY created_at, key');
+  // Grouped by name, so the index is written as the rows stream in (see ModelIndex).
+  const presentRefs = db.prepare<[], RegistryEntry>('SELECT key, name, type, base FROM models WHERE missing = 0 ORDER BY name, created_at, key');
   const presentRefByKey = db.prepare<[string], RegistryEntry>('SELECT key, name, type, base FROM models WHERE key = ? AND missing = 0');
   const index = new ModelIndex(
-    () => presentRefs.all(),
+    () => presentRefs.iterate(),
     () => dataVersion.get()!,
   );
 
