@@ -64,6 +64,22 @@ describe('SQLite store', () => {
     expect(sqliteIntegrityCheck(path.join(dir, 'recall.db'))).toBe('ok');
   });
 
+  it('finds every model of a name, oldest first, among names that differ only in case or accent', async () => {
+    const model = (file: string, name: string) =>
+      ({ path: file, name, base: 'sdxl', type: 'lora', format: 'checkpoint', file_size: 10, mtime_ms: 5, description: null, source: `/m/${file}` }) as const;
+    let n = 0;
+    const key = () => `key-${++n}`;
+    // Two scans at different times, so each name's models were added in turn with the others'.
+    const first = [model('1.safetensors', 'Detail'), model('2.safetensors', 'detail'), model('3.safetensors', 'détail')];
+    await store.models.applyScan(first, '2026-01-01T00:00:00.000Z', key);
+    await store.models.applyScan([...first, model('4.safetensors', 'detail'), model('5.safetensors', 'Detail')], '2026-01-02T00:00:00.000Z', key);
+    const keysOf = async (name: string) => (await store.models.findRefsByName(name)).map((m) => m.key);
+    expect(await keysOf('Detail')).toEqual(['key-1', 'key-5']);
+    expect(await keysOf('detail')).toEqual(['key-2', 'key-4']);
+    expect(await keysOf('détail')).toEqual(['key-3']);
+    expect(await keysOf('DETAIL')).toEqual([]);
+  });
+
   it('stores hashes only for the file that was hashed, and finds models by a hash prefix of the given kinds', async () => {
     const scanned = { path: 'a.safetensors', name: 'a', base: 'sd-1', type: 'lora', format: 'checkpoint', file_size: 10, mtime_ms: 5, description: null, source: '/m/a' } as const;
     await store.models.applyScan([scanned], 'now', () => 'key-a');
