@@ -73,7 +73,7 @@ describe('SQLite store', () => {
     const first = [model('1.safetensors', 'Detail'), model('2.safetensors', 'detail'), model('3.safetensors', 'détail')];
     await store.models.applyScan(first, '2026-01-01T00:00:00.000Z', key);
     await store.models.applyScan([...first, model('4.safetensors', 'detail'), model('5.safetensors', 'Detail')], '2026-01-02T00:00:00.000Z', key);
-    const keysOf = async (name: string) => (await store.models.findRefsByName(name)).map((m) => m.key);
+    const keysOf = async (name: string) => (await store.models.findRefsByName!(name)).map((m) => m.key);
     expect(await keysOf('Detail')).toEqual(['key-1', 'key-5']);
     expect(await keysOf('detail')).toEqual(['key-2', 'key-4']);
     expect(await keysOf('détail')).toEqual(['key-3']);
