@@ -190,7 +190,7 @@ export class ModelIndex {
   /** Present models with this name, oldest first. */
   findByName(name: string): readonly RegistryEntry[] {
     const t = this.fresh();
-    const at = findName(t, name, hashOf(name));
+    const at = findName(t.slots, t.records, name, hashOf(name));
     if (at < 0) return [];
     const r = t.records;
     const found: RegistryEntry[] = [];
@@ -207,12 +207,12 @@ export class ModelIndex {
 }
 
 /** Where a name's record starts, or -1. */
-function findName(t: Table, name: string, hash: number): number {
-  const mask = t.slots.length / 2 - 1;
+function findName(slots: Int32Array, records: Uint8Array, name: string, hash: number): number {
+  const mask = slots.length / 2 - 1;
   for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-    const at = t.slots[slot * 2 + 1]! - 1;
+    const at = slots[slot * 2 + 1]! - 1;
     if (at < 0) return -1;
-    if (t.slots[slot * 2] === hash && sameName(t.records, at, name)) return at;
+    if (slots[slot * 2] === hash && sameName(records, at, name)) return at;
   }
 }
 
@@ -264,7 +264,7 @@ class Builder {
     const hash = hashOf(name);
     // Rows come grouped by name; a name met again after others would get a second record that
     // lookups never reach, so that is a caller's bug, reported rather than answered wrongly.
-    if (findName({ slots: this.slots, records: this.records }, name, hash) >= 0) throw new Error(`model index: rows are not grouped by name ("${name}" came twice)`);
+    if (findName(this.slots, this.records, name, hash) >= 0) throw new Error(`model index: rows are not grouped by name ("${name}" came twice)`);
     const head = headOf(name);
     this.reserve(NAME_HEAD + charBytes(head));
     this.name = name;
@@ -302,10 +302,10 @@ function rehash(slots: Int32Array): Int32Array {
 }
 
 /**
- * The tables, written as the rows stream in: no row outlives its turn, so a large registry leaves
- * no garbage behind. Collected all at once (an array of 100,000 rows, a Map of them by name), it
- * was about 25 MB that survived into V8's old generation; the next full collections then sized the
- * heap for it, and the server ran slower for its first seconds under load (docs/benchmarks.md).
+ * The tables, written as the rows stream in: no row outlives its turn. Collected all at once (an
+ * array of 100,000 rows, then a Map of them by name), they were about 25 MB that a collection during
+ * the build kept in V8's old generation; streamed, the server starts 31 MB smaller and the build
+ * takes about half as long (docs/benchmarks.md, round 12).
  */
 function build(rows: Iterable<RegistryEntry>): Table {
   const b = new Builder();
